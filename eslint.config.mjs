@@ -1,0 +1,77 @@
+// One lint config for the workspace: typescript-eslint's recommended rules, Nx's module
+// boundaries (apps → core, never the site; no deep imports), and Prettier owning formatting.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      '**/.reports/**',
+      '**/.tessera/**',
+      '**/.nx/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: ['#cli'],
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:app'] },
+            { sourceTag: 'scope:site', onlyDependOnLibsWithTags: ['scope:core', 'scope:app'] },
+            {
+              sourceTag: 'scope:tool',
+              onlyDependOnLibsWithTags: ['scope:core', 'scope:app', 'scope:tool'],
+            },
+          ],
+        },
+      ],
+      // Another package is used through its public entry point only: `@tessera/x`, never `@tessera/x/src/...`.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@tessera/[^/]+/(?!package\\.json$).+',
+              message:
+                'Import another package through its public entry point (`@tessera/<name>`), not its files.',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // Tool configs import the shared preset by path; they are not part of any package's code.
+    files: ['**/vitest.config.ts', 'vitest.preset.ts', 'eslint.config.mjs', 'tools/scripts/**'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    // Core's own tests use the test kit, which is built on core: a test-only cycle, by design.
+    files: ['packages/core/test/**'],
+    rules: { '@nx/enforce-module-boundaries': ['error', { allow: ['@tessera/testing'] }] },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js', '**/bin/*'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  prettier,
+);

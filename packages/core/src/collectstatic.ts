@@ -1,0 +1,42 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import type { AppSpec } from './app.ts';
+import { StaticConflict } from './errors.ts';
+import { toDir } from './templates.ts';
+
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry);
+    return statSync(full).isDirectory() ? files(full) : [full];
+  });
+}
+
+/**
+ * Copies every app's static files (to `<app>/…`) and the site's (to `…`) into `out`, for a front
+ * server. Two files claiming one path fail loudly, naming both (Django keeps the first silently).
+ */
+export function collectStatic(
+  apps: readonly AppSpec[],
+  siteStatic: URL | string | undefined,
+  out: string,
+): number {
+  const claims = new Map<string, { owner: string; file: string }>();
+  const claim = (owner: string, dir: string, prefix: string) => {
+    for (const file of files(dir)) {
+      const target = prefix + relative(dir, file).split(sep).join('/');
+      const seen = claims.get(target);
+      if (seen)
+        throw new StaticConflict(target, `${seen.owner} (${seen.file})`, `${owner} (${file})`);
+      claims.set(target, { owner, file });
+    }
+  };
+  if (siteStatic) claim('site', toDir(siteStatic), '');
+  for (const a of apps) if (a.static) claim(a.name, toDir(a.static), `${a.name}/`);
+  for (const [target, { file }] of claims) {
+    const dest = join(out, target);
+    mkdirSync(dirname(dest), { recursive: true });
+    copyFileSync(file, dest);
+  }
+  return claims.size;
+}

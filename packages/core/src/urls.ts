@@ -1,0 +1,110 @@
+import type { FastifyRequest } from 'fastify';
+import { MissingRouteParam, NoReverseMatch } from './errors.ts';
+
+/**
+ * Every named route and its path parameters, merged by declaration from each app:
+ * `declare module '@tessera/core' { interface RouteParams { 'blog:entry-detail': { slug: string } } }`.
+ * A wrong name or a missing parameter in `url()` then fails `tsc`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RouteParams {}
+
+/** A route name some installed app (or the site) declares. */
+export type RouteName = keyof RouteParams & string;
+
+/** The arguments `url()` takes for route `N`: the params object, optional when it has no members. */
+export type UrlArgs<N extends RouteName> =
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  {} extends RouteParams[N] ? [params?: RouteParams[N]] : [params: RouteParams[N]];
+
+/** Builds a path for a named route. */
+export type UrlFor = <N extends RouteName>(name: N, ...args: UrlArgs<N>) => string;
+
+/** One named route as the site mounted it. */
+export interface NamedRoute {
+  name: string;
+  path: string;
+  methods: string[];
+  app: string | undefined;
+}
+
+/** The site's table of named routes, filled as routes are registered (no globals). */
+export class RouteTable {
+  readonly #routes = new Map<string, NamedRoute>();
+
+  add(route: NamedRoute): void {
+    const existing = this.#routes.get(route.name);
+    if (existing && existing.path === route.path) {
+      for (const m of route.methods) if (!existing.methods.includes(m)) existing.methods.push(m);
+      return;
+    }
+    this.#routes.set(route.name, { ...route, methods: [...route.methods] });
+  }
+
+  has(name: string): boolean {
+    return this.#routes.has(name);
+  }
+
+  list(): NamedRoute[] {
+    return [...this.#routes.values()].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  /** The path of route `name` with `params` filled in (each value URL-encoded). */
+  reverse(name: string, params: Record<string, unknown> = {}): string {
+    const route = this.#routes.get(name);
+    if (!route) throw new NoReverseMatch(name);
+    const path = route.path.replace(/:([A-Za-z0-9_]+)(\?)?/g, (_m, key: string, optional) => {
+      const value = params[key];
+      if (value === undefined || value === null || value === '') {
+        if (optional) return '';
+        throw new MissingRouteParam(name, key);
+      }
+      return encodeURIComponent(String(value));
+    });
+    return path.length > 1 ? path.replace(/\/+$/, '/').replace(/\/\/+/g, '/') : path;
+  }
+
+  /** The typed `url()` for code. */
+  get url(): UrlFor {
+    return ((name: string, params?: Record<string, unknown>) =>
+      this.reverse(name, params)) as UrlFor;
+  }
+}
+
+/**
+ * True when `target` is a path on this site: starts with one `/`, has no scheme, no host,
+ * no backslash trick and no control characters. Used before following any user-supplied `next`.
+ */
+export function isSafePath(target: unknown): target is string {
+  if (typeof target !== 'string' || target.length === 0 || target.length > 2000) return false;
+  if (!target.startsWith('/')) return false;
+  if (target.startsWith('//') || target.startsWith('/\\')) return false;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(target)) return false;
+  try {
+    const parsed = new URL(target, 'http://tessera.invalid');
+    return parsed.host === 'tessera.invalid';
+  } catch {
+    return false;
+  }
+}
+
+/** A redirect target: a route name (`'home'`, `'blog:entry-list'`), a site path, or a function. */
+export type RedirectTarget<R = unknown> =
+  string | ((request: FastifyRequest, result: R) => string | Promise<string>);
+
+/**
+ * Turns a redirect option into a path. A name of a known route wins; otherwise it must be a path
+ * on this site, so a misconfigured or tampered target can never send a user elsewhere.
+ */
+export async function resolveRedirect<R>(
+  routes: RouteTable,
+  target: RedirectTarget<R>,
+  request: FastifyRequest,
+  result: R,
+): Promise<string> {
+  const value = typeof target === 'function' ? await target(request, result) : target;
+  if (routes.has(value)) return routes.reverse(value);
+  if (isSafePath(value)) return value;
+  throw new NoReverseMatch(value);
+}

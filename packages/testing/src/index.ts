@@ -1,0 +1,7 @@
+/** @tessera/testing — the test kit every Tessera app's tests use. */
+export { createTestSite, testServerUrl, TEST_MANAGERS, TEST_SECRET_KEY } from './site.ts';
+export type { TestSite, TestSiteOptions } from './site.ts';
+export { TestClient, formEncode } from './client.ts';
+export type { RequestOptions } from './client.ts';
+export { expectCountChange, recordHook } from './expect.ts';
+export { countQueries } from '@tessera/core';

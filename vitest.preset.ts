@@ -1,0 +1,51 @@
+// The vitest settings every package shares: the workspace's `source` condition (tests run the
+// TypeScript sources, no build step), real PostgreSQL through @tessera/testing's global setup,
+// a JSON report for the root total line, and per-package coverage with a line threshold.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { defaultServerConditions } from 'vite';
+
+export interface PresetOptions {
+  /** Minimum line coverage of `src/` (per package); 0 while a package has no real code yet. */
+  lines?: number;
+  /** Longest a single test may take, in ms. */
+  testTimeout?: number;
+}
+
+export function tesseraVitest(root: string, opts: PresetOptions = {}) {
+  const conditions = ['source', ...defaultServerConditions];
+  return defineConfig({
+    root,
+    // Workspace packages resolve to their TypeScript sources everywhere (global setup included).
+    resolve: {
+      conditions,
+      alias: [
+        {
+          find: /^@tessera\/([a-z-]+)$/,
+          replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)),
+        },
+      ],
+    },
+    ssr: { resolve: { conditions, externalConditions: ['source'] } },
+    test: {
+      include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+      globalSetup: [
+        fileURLToPath(new URL('./packages/testing/src/global-setup.ts', import.meta.url)),
+      ],
+      pool: 'forks',
+      maxWorkers: 2,
+      testTimeout: opts.testTimeout ?? 30_000,
+      hookTimeout: 120_000,
+      reporters: ['default', ['json', { outputFile: '.reports/vitest.json' }]],
+      coverage: {
+        enabled: true,
+        provider: 'v8',
+        include: ['src/**/*.ts'],
+        exclude: ['src/**/*.test.ts', 'src/**/migrations/**'],
+        reporter: ['text-summary', 'json-summary'],
+        reportsDirectory: 'coverage',
+        thresholds: { lines: opts.lines ?? 90 },
+      },
+    },
+  });
+}
