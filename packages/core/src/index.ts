@@ -1,7 +1,7 @@
 /** @tessera/core — the kernel every Tessera app builds on. */
 import './augment.ts';
 
-export type { FlashLevel } from './augment.ts';
+export type { CurrentUser, FlashLevel } from './augment.ts';
 export { defineApp } from './app.ts';
 export type { AppCommand, AppContext, AppFactory, AppInput, AppSpec, InstalledApp } from './app.ts';
 export { resolveOptions } from './options.ts';

@@ -287,6 +287,7 @@ export async function createSite(
       const base: Record<string, unknown> = {
         request: { path: request.url.split('?')[0], query: request.query, method: request.method },
         debug: settings.debug,
+        user: request.user,
         csrf_token: generateCsrf,
         messages: () => {
           const queued = request.session.get(FLASH);
