@@ -55,7 +55,8 @@ export type {
   SiteSettings,
 } from './settings.ts';
 export type { SiteContext, SiteServices } from './site-context.ts';
-export { CORE_VERSION, checkCompatibility, createSite, orderApps, wantsJson } from './site.ts';
+export { default as createError } from '@fastify/error';
+export { CORE_VERSION, coreApp, checkCompatibility, createSite, orderApps, wantsJson } from './site.ts';
 export type { CreateSiteOptions } from './site.ts';
 export { countQueries, queryStats } from './db/orm.ts';
 export type { QueryStats } from './db/orm.ts';

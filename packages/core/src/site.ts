@@ -48,7 +48,7 @@ export const CORE_VERSION: string = JSON.parse(
 ).version;
 
 /** Core itself, as the first app: its session table and templates. */
-const coreApp: AppSpec = {
+export const coreApp: AppSpec = {
   name: 'core',
   version: CORE_VERSION,
   entities: [CoreSession],
