@@ -15,12 +15,18 @@ async function lint(code: string, filePath: string) {
 
 describe('module boundaries', () => {
   it("an app importing another package's internal file fails lint", async () => {
-    const messages = await lint("import { Hooks } from '@tessera/core/src/hooks.ts';\nexport { Hooks };\n", 'packages/auth/src/x.ts');
+    const messages = await lint(
+      "import { Hooks } from '@tessera/core/src/hooks.ts';\nexport { Hooks };\n",
+      'packages/auth/src/x.ts',
+    );
     expect(messages.join('\n')).toMatch(/public entry point/);
   });
 
   it('an app importing another package through its public entry point passes lint', async () => {
-    const messages = await lint("import { veto } from '@tessera/core';\nexport { veto };\n", 'packages/auth/src/x.ts');
+    const messages = await lint(
+      "import { veto } from '@tessera/core';\nexport { veto };\n",
+      'packages/auth/src/x.ts',
+    );
     expect(messages).toEqual([]);
   });
 
@@ -31,9 +37,13 @@ describe('module boundaries', () => {
       dependencies: Record<string, { target: string }[]>;
     };
     rmSync(file, { force: true });
-    const edges = Object.entries(graph.dependencies).flatMap(([from, deps]) => deps.map((d) => [from, d.target]));
+    const edges = Object.entries(graph.dependencies).flatMap(([from, deps]) =>
+      deps.map((d) => [from, d.target]),
+    );
     expect(edges.filter(([, to]) => to === '@tessera/site')).toEqual([]);
     expect(edges).toContainEqual(['@tessera/site', '@tessera/core']);
-    expect(edges.filter(([from, to]) => from === '@tessera/core' && to !== '@tessera/core')).toEqual([]);
+    expect(
+      edges.filter(([from, to]) => from === '@tessera/core' && to !== '@tessera/core'),
+    ).toEqual([]);
   });
 });

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// npm create @tessera/site my-site -- --apps blog,contact-form [--registry http://127.0.0.1:4873] [--no-install]
+import { parseArgs } from 'node:util';
+
+const { createSiteProject } = await import('#create');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    apps: { type: 'string' },
+    registry: { type: 'string' },
+    'no-install': { type: 'boolean' },
+  },
+});
+try {
+  createSiteProject({
+    dir: positionals[0] ?? 'my-site',
+    apps: (values.apps ?? 'contact-form')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    registry: values.registry,
+    install: !values['no-install'],
+  });
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+}

@@ -1,0 +1,231 @@
+// Writes a new Tessera site — settings and root routes only — whose apps come from a registry.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+
+/** What an app package says about itself in its package.json `tessera` field. */
+export interface AppMeta {
+  /** The app's name (`contact-form`). */
+  name: string;
+  /** The factory its entry point exports (`contactForm`). */
+  factory: string;
+  /** Where the site mounts it by default (`/contact`). */
+  mount: string;
+  /** Apps it needs installed too. */
+  dependsOn: string[];
+  version: string;
+}
+
+/** How to create a site. */
+export interface CreateOptions {
+  dir: string;
+  apps: string[];
+  /** The registry @tessera/* comes from (the other packages come from npm's configured registry). */
+  registry?: string;
+  /** Run `npm install` and `tessera migrate` (default true). */
+  install?: boolean;
+  log?: (line: string) => void;
+  /** Looks an app up; the default asks the registry with `npm view`. */
+  lookup?: (app: string) => AppMeta;
+  /** @tessera/core's version; the default asks the registry. */
+  coreVersion?: string;
+}
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Asks the registry for an app's metadata. */
+export function registryLookup(registry: string | undefined): (app: string) => AppMeta {
+  return (app) => {
+    const args = ['view', `@tessera/${app}`, 'tessera', 'version', '--json'];
+    if (registry) args.push(`--@tessera:registry=${registry}`);
+    let raw: string;
+    try {
+      raw = execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch {
+      throw new Error(
+        `@tessera/${app} is not in the registry${registry ? ` at ${registry}` : ''}.`,
+      );
+    }
+    const data = JSON.parse(raw) as {
+      tessera?: Omit<AppMeta, 'name' | 'version'>;
+      version: string;
+    };
+    if (!data.tessera)
+      throw new Error(
+        `@tessera/${app} is not a Tessera app (its package.json has no "tessera" field).`,
+      );
+    return { name: app, version: data.version, ...data.tessera };
+  };
+}
+
+/** The newest version of `pkg` in the registry. */
+export function registryVersion(registry: string | undefined, pkg: string): string {
+  const args = ['view', pkg, 'version'];
+  if (registry) args.push(`--@tessera:registry=${registry}`);
+  return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+/** The apps to install: the ones asked for plus everything they depend on, dependencies first. */
+export function resolveApps(wanted: string[], lookup: (app: string) => AppMeta): AppMeta[] {
+  const out = new Map<string, AppMeta>();
+  const visit = (app: string, trail: string[]) => {
+    if (out.has(app)) return;
+    if (trail.includes(app))
+      throw new Error(`Apps depend on each other in a cycle: ${[...trail, app].join(' → ')}`);
+    if (!NAME.test(app)) throw new Error(`'${app}' is not an app name.`);
+    const meta = lookup(app);
+    for (const dep of meta.dependsOn) visit(dep, [...trail, app]);
+    out.set(app, meta);
+  };
+  for (const app of wanted) visit(app, []);
+  return [...out.values()];
+}
+
+/** Every file of the new site, by path. */
+export function siteFiles(
+  name: string,
+  apps: AppMeta[],
+  coreVersion: string,
+  registry?: string,
+): Record<string, string> {
+  const deps: Record<string, string> = { '@tessera/core': `^${coreVersion}` };
+  for (const a of apps) deps[`@tessera/${a.name}`] = `^${a.version}`;
+  const imports = apps.map((a) => `import { ${a.factory} } from '@tessera/${a.name}';`).join('\n');
+  const mounts = apps.map((a) => `    '${a.name}': '${a.mount}',`).join('\n');
+  return {
+    'package.json':
+      JSON.stringify(
+        {
+          name,
+          private: true,
+          type: 'module',
+          engines: { node: '>=22.18' },
+          scripts: { start: 'tessera serve', migrate: 'tessera migrate', tessera: 'tessera' },
+          dependencies: deps,
+        },
+        null,
+        2,
+      ) + '\n',
+    ...(registry ? { '.npmrc': `@tessera:registry=${registry.replace(/\/?$/, '/')}\n` } : {}),
+    '.gitignore': 'node_modules/\n.tessera/\n.env\n',
+    '.env.example': [
+      '# Settings this site reads from the environment; copy to .env.',
+      '# DATABASE_URL=postgres://postgres@127.0.0.1:5432/mysite   (unset: an embedded PostgreSQL under .tessera/)',
+      '# SECRET_KEY=   (required in production: 32+ random characters)',
+      '# SMTP_URL=smtp://user:pass@127.0.0.1:587   (unset: mail goes to the log)',
+      '# MANAGERS=you@example.com',
+      '# PORT=3000',
+      '',
+    ].join('\n'),
+    'src/settings/base.ts': `// Settings every environment shares: the apps this site installs. Secrets come from the environment.
+import { loadEnv, parseList, type SettingsInput } from '@tessera/core';
+${imports}
+import { routes } from '../routes.ts';
+
+export const env = loadEnv();
+
+export const base: SettingsInput = {
+  siteName: ${JSON.stringify(name)},
+  apps: [${apps.map((a) => `${a.factory}()`).join(', ')}],
+  routes,
+  templates: new URL('../../templates/', import.meta.url),
+  databaseUrl: env.DATABASE_URL,
+  embeddedDir: new URL('../../.tessera/postgres', import.meta.url).pathname,
+  secretKey: env.SECRET_KEY ?? 'development-only-secret-key-change-me-in-production',
+  host: env.HOST ?? '127.0.0.1',
+  port: env.PORT ?? 3000,
+  mail: {
+    transport: env.SMTP_URL ?? 'console',
+    from: env.DEFAULT_FROM_EMAIL ?? 'webmaster@localhost',
+    managers: parseList(env.MANAGERS ?? 'managers@localhost'),
+  },
+};
+`,
+    'src/settings/development.ts': `import { defineSettings } from '@tessera/core';
+import { base } from './base.ts';
+
+export default defineSettings({ ...base, env: 'development', debug: true });
+`,
+    'src/settings/production.ts': `import { ImproperlyConfigured, defineSettings } from '@tessera/core';
+import { base, env } from './base.ts';
+
+if (!env.SECRET_KEY) throw new ImproperlyConfigured('SECRET_KEY must be set in production.');
+
+export default defineSettings({ ...base, env: 'production', serveStatic: false, trustProxy: true, session: { cookieName: 'tessera_session', secure: true, maxAgeSeconds: 1209600 } });
+`,
+    'src/settings/test.ts': `import { defineSettings } from '@tessera/core';
+import { base } from './base.ts';
+
+export default defineSettings({ ...base, env: 'test', logLevel: 'silent', mail: { transport: 'outbox', from: 'site@example.com', managers: ['managers@example.com'] } });
+`,
+    'src/settings/index.ts': `import { environmentName } from '@tessera/core';
+
+const modules = {
+  development: () => import('./development.ts'),
+  production: () => import('./production.ts'),
+  test: () => import('./test.ts'),
+};
+
+export default (await modules[environmentName()]()).default;
+`,
+    'src/routes.ts': `// The site's root routes: where each app is mounted, and the home page.
+import type { SiteRoutes } from '@tessera/core';
+
+export const routes: SiteRoutes = {
+  mounts: {
+${mounts}
+  },
+  register(fastify) {
+    fastify.get('/', { config: { name: 'home' } }, async (_request, reply) => reply.render('home.njk'));
+  },
+};
+`,
+    'templates/home.njk': `{% extends "base.njk" %}
+{% block content %}
+<h1>{{ site_name }}</h1>
+<ul>
+${apps.map((a) => `  <li><a href="${a.mount}/">${a.name}</a></li>`).join('\n')}
+</ul>
+{% endblock %}
+`,
+    'README.md': `# ${name}
+
+A Tessera site: settings and root routes only. Its apps come from the registry:
+${apps.map((a) => `- @tessera/${a.name} (mounted at \`${a.mount}\`)`).join('\n')}
+
+\`\`\`sh
+npm install && npm start    # http://localhost:3000, embedded PostgreSQL unless DATABASE_URL is set
+\`\`\`
+
+Override an app's template by adding the same path under \`templates/\` (for example
+\`templates/${apps[0]?.name ?? 'app'}/...\`); \`npx tessera templates\` shows which file wins. Settings live in
+\`src/settings/\`, secrets in \`.env\` (see \`.env.example\`).
+`,
+  };
+}
+
+/** Creates the site folder, writes its files and (by default) installs and migrates it. */
+export function createSiteProject(opts: CreateOptions): string {
+  const log = opts.log ?? console.log;
+  const dir = resolve(opts.dir);
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-');
+  if (existsSync(dir) && readdirSync(dir).length)
+    throw new Error(`${dir} exists and is not empty.`);
+  if (!opts.apps.length) throw new Error('Choose at least one app: --apps blog,contact-form');
+  const lookup = opts.lookup ?? registryLookup(opts.registry);
+  const apps = resolveApps(opts.apps, lookup);
+  const coreVersion = opts.coreVersion ?? registryVersion(opts.registry, '@tessera/core');
+  for (const [path, text] of Object.entries(siteFiles(name, apps, coreVersion, opts.registry))) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  log(`Created ${name} with ${apps.map((a) => a.name).join(', ')} in ${dir}`);
+  if (opts.install !== false) {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+    execFileSync('npx', ['tessera', 'migrate'], { cwd: dir, stdio: 'inherit' });
+    log(`Done: cd ${opts.dir} && npm start`);
+  }
+  return dir;
+}

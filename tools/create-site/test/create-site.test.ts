@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSiteProject, resolveApps, siteFiles, type AppMeta } from '../src/index.ts';
+
+const META: Record<string, AppMeta> = {
+  auth: { name: 'auth', factory: 'auth', mount: '/accounts', dependsOn: [], version: '0.1.0' },
+  tagging: { name: 'tagging', factory: 'tagging', mount: '/tags', dependsOn: [], version: '0.2.0' },
+  blog: {
+    name: 'blog',
+    factory: 'blog',
+    mount: '/blog',
+    dependsOn: ['auth', 'tagging'],
+    version: '0.1.3',
+  },
+  'contact-form': {
+    name: 'contact-form',
+    factory: 'contactForm',
+    mount: '/contact',
+    dependsOn: [],
+    version: '1.0.0',
+  },
+  loop: { name: 'loop', factory: 'loop', mount: '/loop', dependsOn: ['loop'], version: '0.1.0' },
+};
+const lookup = (app: string) => {
+  const meta = META[app];
+  if (!meta) throw new Error(`@tessera/${app} is not in the registry.`);
+  return meta;
+};
+
+describe('create-site', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('installs the apps an app depends on, dependencies first', () => {
+    expect(resolveApps(['blog', 'contact-form'], lookup).map((a) => a.name)).toEqual([
+      'auth',
+      'tagging',
+      'blog',
+      'contact-form',
+    ]);
+  });
+
+  it('refuses an unknown app, a bad name and a dependency cycle with a clear error', () => {
+    expect(() => resolveApps(['nope'], lookup)).toThrow(/not in the registry/);
+    expect(() => resolveApps(['Bad Name'], lookup)).toThrow(/not an app name/);
+    expect(() => resolveApps(['loop'], lookup)).toThrow(/cycle/);
+  });
+
+  it('writes settings that install each app with its factory and routes that mount it', () => {
+    const files = siteFiles(
+      'my-site',
+      resolveApps(['blog'], lookup),
+      '0.1.0',
+      'http://127.0.0.1:4873',
+    );
+    expect(files['src/settings/base.ts']).toContain("import { blog } from '@tessera/blog';");
+    expect(files['src/settings/base.ts']).toContain('apps: [auth(), tagging(), blog()]');
+    expect(files['src/routes.ts']).toContain("'blog': '/blog'");
+    expect(JSON.parse(files['package.json']!).dependencies).toEqual({
+      '@tessera/core': '^0.1.0',
+      '@tessera/auth': '^0.1.0',
+      '@tessera/tagging': '^0.2.0',
+      '@tessera/blog': '^0.1.3',
+    });
+    expect(files['.npmrc']).toBe('@tessera:registry=http://127.0.0.1:4873/\n');
+    expect(files['src/settings/base.ts']).not.toMatch(/SECRET_KEY:/);
+  });
+
+  it('creates the folder without installing when asked, and never writes into a folder with files', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-create-'));
+    dirs.push(root);
+    const dir = createSiteProject({
+      dir: join(root, 'Site A'),
+      apps: ['contact-form'],
+      install: false,
+      lookup,
+      coreVersion: '0.1.0',
+      log: () => {},
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name).toBe('site-a');
+    mkdirSync(join(root, 'full'));
+    writeFileSync(join(root, 'full', 'x'), 'x');
+    expect(() =>
+      createSiteProject({
+        dir: join(root, 'full'),
+        apps: ['auth'],
+        install: false,
+        lookup,
+        coreVersion: '0.1.0',
+      }),
+    ).toThrow(/not empty/);
+    expect(() =>
+      createSiteProject({
+        dir: join(root, 'none'),
+        apps: [],
+        install: false,
+        lookup,
+        coreVersion: '0.1.0',
+      }),
+    ).toThrow(/at least one app/);
+  });
+});
