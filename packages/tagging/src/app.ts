@@ -1,0 +1,27 @@
+import { defineApp } from '@tessera/core';
+import './augment.ts';
+import { migrations } from './migrations/index.ts';
+import { TaggingOptions } from './options.ts';
+import { taggingRoutes } from './routes.ts';
+import { Tag } from './tag.entity.ts';
+import { TaggedItem } from './tagged-item.entity.ts';
+import { Tagging, installTagging } from './tagging.ts';
+
+/** Tags for any entity of any app, del.icio.us style: batch lookups, tag pages and a tag cloud. */
+export const tagging = defineApp({
+  name: 'tagging',
+  version: '0.1.0',
+  requires: { '@tessera/core': '^0.1.0' },
+  entities: [Tag, TaggedItem],
+  migrations,
+  migrationsDir: new URL('./migrations/', import.meta.url),
+  templates: new URL('../templates/', import.meta.url),
+  options: TaggingOptions,
+  hooks: ['tagging:tags-changed'],
+  setup(fastify, ctx) {
+    const service = new Tagging(ctx.site, ctx.options);
+    installTagging(ctx.site, service);
+    fastify.decorate('tagging', service);
+  },
+  routes: taggingRoutes,
+});

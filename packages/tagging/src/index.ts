@@ -1,0 +1,43 @@
+/** @tessera/tagging — tags for any entity of any app, with querying by tags. */
+import './augment.ts';
+
+export { tagging } from './app.ts';
+export {
+  TaggingOptions,
+  DEFAULT_TAG_MAX_LENGTH,
+  DEFAULT_LOWERCASE,
+  DEFAULT_CLOUD_SIZE,
+  DEFAULT_CLOUD_STEPS,
+  DEFAULT_ITEMS_PER_TYPE,
+  DEFAULT_LIST_TEMPLATE,
+  DEFAULT_DETAIL_TEMPLATE,
+  TAG_NAME_COLUMN_LENGTH,
+} from './options.ts';
+export { Tag, TAG_SLUG_COLUMN_LENGTH } from './tag.entity.ts';
+export { TaggedItem, ENTITY_TYPE_COLUMN_LENGTH } from './tagged-item.entity.ts';
+export { Tagging, getTagging, registerTaggable } from './tagging.ts';
+export type {
+  FindTaggedOptions,
+  RegisteredTaggable,
+  SimilarItem,
+  TagCount,
+  TaggableItem,
+  TaggableType,
+  TagsChanged,
+  WriteOptions,
+} from './tagging.ts';
+export type { EntityClass, EntityRef, EntityType, TagTarget } from './refs.ts';
+export {
+  cleanTagName,
+  cleanTagNames,
+  formatTagInput,
+  parseTagInput,
+  slugify,
+  SLUG_MAX_URL_LENGTH,
+} from './names.ts';
+export type { NameRules, TagRow } from './names.ts';
+export { tagsField, TAGS_INPUT_MAX_LENGTH } from './forms.ts';
+export type { TagsFieldOptions } from './forms.ts';
+export { cloud } from './pages.ts';
+export type { CloudTag, TagPage, TagSection } from './pages.ts';
+export * from './errors.ts';

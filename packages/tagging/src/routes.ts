@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { NotFound, type AppContext } from '@tessera/core';
+import { slugify } from './names.ts';
+import type { TaggingOptions } from './options.ts';
+import { tagCloud, tagPage } from './pages.ts';
+import { TAG_SLUG_COLUMN_LENGTH } from './tag.entity.ts';
+import { getTagging } from './tagging.ts';
+
+const SlugParams = {
+  type: 'object',
+  properties: { slug: { type: 'string', minLength: 1, maxLength: TAG_SLUG_COLUMN_LENGTH } },
+  required: ['slug'],
+} as const;
+
+const NO_TAG = 'No tag has this address.';
+
+/** The tag list (cloud), each tag's page, and the same two as JSON. */
+export function taggingRoutes(fastify: FastifyInstance, ctx: AppContext<TaggingOptions>): void {
+  const { site, options } = ctx;
+  const tagging = getTagging(site);
+
+  fastify.get('/', { config: { name: 'tag-list' } }, async (request, reply) => {
+    const tags = await tagCloud(site, tagging, request.em, options.cloudSize, options.cloudSteps);
+    return reply.render(options.listTemplate, { tags });
+  });
+
+  fastify.get('/api/tags', { config: { name: 'api-tag-list', api: true } }, async (request) => ({
+    tags: await tagCloud(site, tagging, request.em, options.cloudSize, options.cloudSteps),
+  }));
+
+  fastify.get<{ Params: { slug: string } }>(
+    '/api/tags/:slug',
+    { schema: { params: SlugParams }, config: { name: 'api-tag-detail', api: true } },
+    async (request) => {
+      const page = await tagPage(
+        site,
+        tagging,
+        request.em,
+        request.params.slug,
+        options.itemsPerType,
+      );
+      if (!page) throw new NotFound(NO_TAG);
+      return page;
+    },
+  );
+
+  fastify.get<{ Params: { slug: string } }>(
+    '/:slug',
+    { schema: { params: SlugParams }, config: { name: 'tag-detail' } },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const page = await tagPage(site, tagging, request.em, slug, options.itemsPerType);
+      if (page) return reply.render(options.detailTemplate, { ...page });
+      // `/tags/Python` finds `/tags/python`: one canonical address per tag.
+      const canonical = slugify(slug);
+      if (canonical && canonical !== slug && (await tagging.tag(request.em, canonical))) {
+        return reply.redirect(site.url('tagging:tag-detail', { slug: canonical }), 301);
+      }
+      throw new NotFound(NO_TAG);
+    },
+  );
+}

@@ -1,0 +1,379 @@
+import { transaction, type EntityManager, type OnCommit, type SiteContext } from '@tessera/core';
+import {
+  DuplicateTaggable,
+  InvalidArgument,
+  NeedsOnCommit,
+  TaggingNotInstalled,
+} from './errors.ts';
+import { cleanTagNames, parseTagInput, type NameRules, type TagRow } from './names.ts';
+import type { TaggingOptions } from './options.ts';
+import { checkId, refOf, typeOf, type EntityRef, type EntityType, type TagTarget } from './refs.ts';
+
+/** What `tagging:tags-changed` carries and the writes answer: what changed on one entity. */
+export interface TagsChanged {
+  /** The entity's type (`blog_entry`). */
+  type: string;
+  /** The entity's id. */
+  id: number;
+  /** Tags the entity gained, by slug. */
+  added: TagRow[];
+  /** Tags the entity lost, by slug. */
+  removed: TagRow[];
+}
+
+/** Options of `setTags`, `addTags` and `removeTags`. */
+export interface WriteOptions {
+  /**
+   * The `onCommit` of a surrounding `transaction(em, (tx, onCommit) => …)` from @tessera/core:
+   * the write joins that transaction and `tagging:tags-changed` fires after it commits.
+   * Without it the write runs in a transaction of its own.
+   */
+  onCommit?: OnCommit;
+}
+
+/** A tag with how many entities carry it. */
+export interface TagCount extends TagRow {
+  count: number;
+}
+
+/** An entity that shares tags with another, and how many. */
+export interface SimilarItem extends EntityRef {
+  shared: number;
+}
+
+/** Options of `findTagged`. */
+export interface FindTaggedOptions {
+  /** `'any'` (default): tagged with at least one of the slugs; `'all'`: with every one. */
+  match?: 'any' | 'all';
+  /** At most this many ids (default: all). */
+  limit?: number;
+  /** Skip this many first (pagination). */
+  offset?: number;
+}
+
+/** One entity as a tag's page lists it. */
+export interface TaggableItem {
+  id: number;
+  title: string;
+  url: string;
+}
+
+/**
+ * How an app's entity type appears on tag pages; the app registers it, tagging never imports it:
+ * `registerTaggable(site, { type: Entry, label: 'Blog entries', load: async (em, ids) => … })`.
+ */
+export interface TaggableType {
+  /** The entity's type string (`'blog_entry'`) or its entity class (`Entry`). */
+  type: EntityType;
+  /** The heading of its section on a tag page (`'Blog entries'`). */
+  label: string;
+  /**
+   * Answers title and URL of the entities with these ids that may be shown (leave out drafts);
+   * missing ids are skipped. Read plain rows, in one query.
+   */
+  load(em: EntityManager, ids: number[]): Promise<TaggableItem[]>;
+}
+
+/** A registered entity type, with its type resolved to the string stored in tagged items. */
+export interface RegisteredTaggable extends TaggableType {
+  type: string;
+}
+
+type Mode = 'set' | 'add' | 'remove';
+
+const SERVICE = Symbol('tessera.tagging');
+
+/**
+ * The tagging API other apps call: writes and reads of tags on any entity, taking the caller's
+ * EntityManager (`request.em`). One per site: `fastify.tagging` in routes, `getTagging(site)`
+ * elsewhere.
+ *
+ * Entities are named by type and id. An entity instance of an installed app gives its table name
+ * and primary key; an `{ type, id }` reference does the same without the class; a type is a string
+ * (`'blog_entry'`) or an entity class.
+ */
+export class Tagging {
+  readonly #site: SiteContext;
+  readonly #rules: NameRules;
+  readonly #taggables = new Map<string, RegisteredTaggable>();
+
+  constructor(site: SiteContext, options: Pick<TaggingOptions, 'maxLength' | 'lowercase'>) {
+    this.#site = site;
+    this.#rules = { maxLength: options.maxLength, lowercase: options.lowercase };
+  }
+
+  /** The name rules this site applies (`maxLength`, `lowercase`). */
+  get rules(): NameRules {
+    return this.#rules;
+  }
+
+  /** Reads typed input (`a, b c, "multi word"`) into clean, merged tags; a bad name throws. */
+  parse(input: string): TagRow[] {
+    return cleanTagNames(parseTagInput(input), this.#rules);
+  }
+
+  /** Adds an entity type to tag pages. */
+  register(taggable: TaggableType): void {
+    const type = typeOf(this.#site.orm.em, taggable.type);
+    if (this.#taggables.has(type)) throw new DuplicateTaggable(type);
+    this.#taggables.set(type, { ...taggable, type });
+  }
+
+  /** The entity types tag pages show, in the order they were registered. */
+  get taggables(): readonly RegisteredTaggable[] {
+    return [...this.#taggables.values()];
+  }
+
+  /** Makes `names` the entity's tags: adds the missing ones, removes the others. */
+  setTags(
+    em: EntityManager,
+    target: TagTarget,
+    names: readonly string[],
+    opts?: WriteOptions,
+  ): Promise<TagsChanged> {
+    return this.#write('set', em, target, names, opts);
+  }
+
+  /** Adds `names` to the entity's tags (those it has already stay). */
+  addTags(
+    em: EntityManager,
+    target: TagTarget,
+    names: readonly string[],
+    opts?: WriteOptions,
+  ): Promise<TagsChanged> {
+    return this.#write('add', em, target, names, opts);
+  }
+
+  /** Removes `names` from the entity's tags (names it does not have are ignored). */
+  removeTags(
+    em: EntityManager,
+    target: TagTarget,
+    names: readonly string[],
+    opts?: WriteOptions,
+  ): Promise<TagsChanged> {
+    return this.#write('remove', em, target, names, opts);
+  }
+
+  async #write(
+    mode: Mode,
+    em: EntityManager,
+    target: TagTarget,
+    names: readonly string[],
+    opts: WriteOptions = {},
+  ): Promise<TagsChanged> {
+    // Everything is checked before the database is touched: a bad name writes nothing.
+    if (!Array.isArray(names)) {
+      throw new InvalidArgument('Pass tag names as a list; read typed text with parseTagInput.');
+    }
+    const tags = cleanTagNames(names, this.#rules);
+    const ref = refOf(em, target);
+    const hooks = this.#site.hooks;
+    const run = async (tx: EntityManager, onCommit: OnCommit): Promise<TagsChanged> => {
+      const change = await applyChange(tx, mode, ref, tags);
+      if (change.added.length || change.removed.length) {
+        onCommit(() => hooks.emit('tagging:tags-changed', change));
+      }
+      return change;
+    };
+    if (opts.onCommit) return run(em, opts.onCommit);
+    if (em.isInTransaction()) throw new NeedsOnCommit();
+    return transaction(em, run);
+  }
+
+  /** The entity's tags, by slug. */
+  async tagsFor(em: EntityManager, target: TagTarget): Promise<TagRow[]> {
+    const ref = refOf(em, target);
+    return em.execute<TagRow[]>(
+      `select t.name, t.slug from tagging_tag t
+         join tagging_tagged_item i on i.tag_id = t.id
+        where i.entity_type = ? and i.entity_id = ?
+        order by t.slug`,
+      [ref.type, ref.id],
+    );
+  }
+
+  /**
+   * The tags of many entities of one type in one query (a list page): every id given maps to its
+   * tags by slug, an empty list when it has none.
+   */
+  async tagsForMany(
+    em: EntityManager,
+    type: EntityType,
+    ids: readonly number[],
+  ): Promise<Map<number, TagRow[]>> {
+    const entityType = typeOf(em, type);
+    const wanted = [...new Set(ids.map(checkId))];
+    const byId = new Map<number, TagRow[]>(wanted.map((id) => [id, []]));
+    if (!wanted.length) return byId;
+    const rows = await em.execute<(TagRow & { entity_id: number })[]>(
+      `select i.entity_id, t.name, t.slug from tagging_tagged_item i
+         join tagging_tag t on t.id = i.tag_id
+        where i.entity_type = ? and i.entity_id in (?)
+        order by i.entity_id, t.slug`,
+      [entityType, wanted],
+    );
+    for (const row of rows) byId.get(row.entity_id)!.push({ name: row.name, slug: row.slug });
+    return byId;
+  }
+
+  /**
+   * Ids of entities of `type` tagged with any (or all) of `slugs`: for `'any'` those with the most
+   * of the slugs first, then the most recently tagged; for `'all'` the most recently tagged first.
+   * Join them with your own rows (`where id = any(...)`) to show them.
+   */
+  async findTagged(
+    em: EntityManager,
+    type: EntityType,
+    slugs: readonly string[],
+    opts: FindTaggedOptions = {},
+  ): Promise<number[]> {
+    const entityType = typeOf(em, type);
+    const wanted = [...new Set(slugs)].filter((s) => typeof s === 'string' && s);
+    if (!wanted.length) return [];
+    const all = (opts.match ?? 'any') === 'all';
+    const rows = await em.execute<{ entity_id: number }[]>(
+      `select i.entity_id from tagging_tagged_item i
+         join tagging_tag t on t.id = i.tag_id
+        where i.entity_type = ? and t.slug in (?)
+        group by i.entity_id
+        ${all ? 'having count(*) = ?' : ''}
+        order by ${all ? '' : 'count(*) desc, '}max(i.created_at) desc, i.entity_id desc
+        ${limitOffset(opts)}`,
+      all ? [entityType, wanted, wanted.length] : [entityType, wanted],
+    );
+    return rows.map((r) => r.entity_id);
+  }
+
+  /** The most used tags, on entities of `type` or of every type, most used first. */
+  async mostCommon(
+    em: EntityManager,
+    opts: { type?: EntityType; limit?: number } = {},
+  ): Promise<TagCount[]> {
+    const entityType = opts.type === undefined ? undefined : typeOf(em, opts.type);
+    return em.execute<TagCount[]>(
+      `select t.name, t.slug, count(*)::int as count from tagging_tag t
+         join tagging_tagged_item i on i.tag_id = t.id
+        ${entityType ? 'where i.entity_type = ?' : ''}
+        group by t.id
+        order by count desc, t.slug
+        ${limitOffset({ limit: opts.limit ?? 10 })}`,
+      entityType ? [entityType] : [],
+    );
+  }
+
+  /**
+   * Entities sharing the most tags with `target` (itself left out), most shared first, then most
+   * recently tagged: of the same type unless `anyType` is set.
+   */
+  async similar(
+    em: EntityManager,
+    target: TagTarget,
+    opts: { limit?: number; anyType?: boolean } = {},
+  ): Promise<SimilarItem[]> {
+    const ref = refOf(em, target);
+    const rows = await em.execute<{ entity_type: string; entity_id: number; shared: number }[]>(
+      `select other.entity_type, other.entity_id, count(*)::int as shared
+         from tagging_tagged_item mine
+         join tagging_tagged_item other on other.tag_id = mine.tag_id
+        where mine.entity_type = ? and mine.entity_id = ?
+          and not (other.entity_type = mine.entity_type and other.entity_id = mine.entity_id)
+          ${opts.anyType ? '' : 'and other.entity_type = mine.entity_type'}
+        group by other.entity_type, other.entity_id
+        order by shared desc, max(other.created_at) desc, other.entity_id desc
+        ${limitOffset({ limit: opts.limit ?? 10 })}`,
+      [ref.type, ref.id],
+    );
+    return rows.map((r) => ({ type: r.entity_type, id: r.entity_id, shared: r.shared }));
+  }
+
+  /** The tag with this slug, or null. */
+  async tag(em: EntityManager, slug: string): Promise<TagRow | null> {
+    const rows = await em.execute<TagRow[]>('select name, slug from tagging_tag where slug = ?', [
+      slug,
+    ]);
+    return rows[0] ?? null;
+  }
+}
+
+function limitOffset(opts: { limit?: number; offset?: number }): string {
+  const parts: string[] = [];
+  if (opts.limit !== undefined) parts.push(`limit ${count(opts.limit, 'limit')}`);
+  if (opts.offset) parts.push(`offset ${count(opts.offset, 'offset')}`);
+  return parts.join(' ');
+}
+
+function count(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new InvalidArgument(`The ${what} must be a whole number of at least 0.`);
+  }
+  return n;
+}
+
+/** One write in the caller's transaction: answers exactly what changed. */
+async function applyChange(
+  tx: EntityManager,
+  mode: Mode,
+  ref: EntityRef,
+  tags: TagRow[],
+): Promise<TagsChanged> {
+  // One writer per entity at a time, so two concurrent `setTags` cannot leave a mix of both.
+  await tx.execute('select pg_advisory_xact_lock(hashtext(?), ?)', [`tagging:${ref.type}`, ref.id]);
+  const slugs = tags.map((t) => t.slug);
+  let added: TagRow[] = [];
+  let removed: TagRow[] = [];
+  if (mode !== 'add' && (mode === 'set' || slugs.length)) {
+    const which = mode === 'set' ? (slugs.length ? 'not in (?)' : 'is not null') : 'in (?)';
+    removed = await tx.execute<TagRow[]>(
+      `delete from tagging_tagged_item i using tagging_tag t
+        where t.id = i.tag_id and i.entity_type = ? and i.entity_id = ? and t.slug ${which}
+        returning t.name, t.slug`,
+      slugs.length ? [ref.type, ref.id, slugs] : [ref.type, ref.id],
+    );
+  }
+  if (mode !== 'remove' && slugs.length) {
+    // A name that slugs to an existing tag reuses it; concurrent writers may create the same tag.
+    await tx.execute(
+      `insert into tagging_tag (name, slug) values ${tags.map(() => '(?, ?)').join(', ')}
+       on conflict (slug) do nothing`,
+      tags.flatMap((t) => [t.name, t.slug]),
+    );
+    // A new statement sees tags other transactions committed meanwhile.
+    added = await tx.execute<TagRow[]>(
+      `with inserted as (
+         insert into tagging_tagged_item (tag_id, entity_type, entity_id)
+         select id, ?, ? from tagging_tag where slug in (?)
+         on conflict do nothing
+         returning tag_id
+       )
+       select t.name, t.slug from inserted join tagging_tag t on t.id = inserted.tag_id`,
+      [ref.type, ref.id, slugs],
+    );
+  }
+  return { type: ref.type, id: ref.id, added: bySlug(added), removed: bySlug(removed) };
+}
+
+function bySlug(tags: TagRow[]): TagRow[] {
+  return tags
+    .map((t) => ({ name: t.name, slug: t.slug }))
+    .sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+}
+
+/** Attaches the site's tagging service (the app's setup does this). */
+export function installTagging(site: SiteContext, service: Tagging): void {
+  (site as unknown as Record<symbol, Tagging>)[SERVICE] = service;
+}
+
+/** The site's tagging service; fails clearly when the tagging app is not installed. */
+export function getTagging(site: SiteContext): Tagging {
+  const service = (site as unknown as Record<symbol, Tagging | undefined>)[SERVICE];
+  if (!service) throw new TaggingNotInstalled();
+  return service;
+}
+
+/**
+ * Shows an app's entity type on tag pages: call it from your app's `setup` (your app lists
+ * `'tagging'` in `dependsOn`).
+ */
+export function registerTaggable(site: SiteContext, taggable: TaggableType): void {
+  getTagging(site).register(taggable);
+}
