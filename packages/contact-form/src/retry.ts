@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { EntityManager, SiteContext } from '@tessera/core';
+import { Delivery, type DeliveryReport } from './delivery.ts';
+import type { ContactFormOptions } from './options.ts';
+import { pruneRateLimits } from './rate-limit.ts';
+
+/**
+ * Delivers the site's due pending messages now (what `tessera contact-form:deliver` runs);
+ * `all` also takes those still waiting for their next attempt.
+ */
+export async function deliverPending(
+  site: SiteContext,
+  opts: { all?: boolean } = {},
+): Promise<DeliveryReport> {
+  const options = site.options.get('contact-form') as ContactFormOptions | undefined;
+  if (!options) throw new Error("The site does not install the 'contact-form' app.");
+  return new Delivery(site, options).deliverDue(opts);
+}
+
+/**
+ * Retries pending deliveries inside the server every `retryInterval` ms (0: never), from the
+ * moment the site is ready until it closes. The timer never keeps the process alive, and a
+ * close waits for a run in progress.
+ */
+export function scheduleRetries(
+  fastify: FastifyInstance,
+  site: SiteContext,
+  options: ContactFormOptions,
+): void {
+  if (options.retryInterval === 0) return;
+  const delivery = new Delivery(site, options);
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = (async function retryPendingContactMessages() {
+      try {
+        const report = await delivery.deliverDue();
+        if (report.sent || report.failed) site.log.info(report, 'contact-form: retried deliveries');
+        if (options.rateLimit !== false) await pruneRateLimits(site.orm.em as EntityManager);
+      } catch (err) {
+        site.log.error({ err }, 'contact-form: the delivery retry failed');
+      } finally {
+        running = null;
+      }
+    })();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  fastify.addHook('onReady', async function startContactFormRetries() {
+    timer = setInterval(tick, options.retryInterval);
+    timer.unref();
+  });
+  site.onClose(async () => {
+    clearInterval(timer);
+    await running;
+  });
+}

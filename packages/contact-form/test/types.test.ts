@@ -1,0 +1,51 @@
+// The app's types are part of its API: route names, hook payloads and options check in `tsc`.
+import { describe, expectTypeOf, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import type { HookPayloads, SiteContext, UrlFor } from '@tessera/core';
+import { fields } from '@tessera/core';
+import {
+  ContactForm,
+  contactForm,
+  type ContactResult,
+  type ContactSentPayload,
+  type ContactValidatePayload,
+  type StoredMessage,
+} from '../src/index.ts';
+
+describe('types', () => {
+  it('names the routes for url()', () => {
+    const url = (() => '') as UrlFor;
+    expectTypeOf(url('contact-form:form')).toEqualTypeOf<string>();
+    expectTypeOf(url('contact-form:sent')).toEqualTypeOf<string>();
+    expectTypeOf(url('contact-form:api')).toEqualTypeOf<string>();
+    // @ts-expect-error: no such route
+    url('contact-form:thanks');
+  });
+
+  it('types the hook payloads', () => {
+    expectTypeOf<HookPayloads['contact-form:validate']>().toEqualTypeOf<ContactValidatePayload>();
+    expectTypeOf<HookPayloads['contact-form:sent']>().toEqualTypeOf<ContactSentPayload>();
+    expectTypeOf<ContactValidatePayload['request']>().toEqualTypeOf<FastifyRequest>();
+    expectTypeOf<ContactSentPayload['message']>().toEqualTypeOf<StoredMessage>();
+    const on = (() => () => {}) as unknown as SiteContext['hooks']['on'];
+    on('contact-form:validate', (p) => {
+      expectTypeOf(p.data).toEqualTypeOf<Record<string, unknown>>();
+      expectTypeOf(p.userId).toEqualTypeOf<number | null>();
+    });
+  });
+
+  it('takes an extended form and functions as options', () => {
+    const Extended = ContactForm.extend({ fields: { company: fields.text({ label: 'Company' }) } });
+    contactForm({
+      form: Extended,
+      successRedirect: (_request, result) => {
+        expectTypeOf(result).toEqualTypeOf<ContactResult>();
+        return '/';
+      },
+      recipients: (message) => [String(message.data.email)],
+      template: () => 'x.njk',
+    });
+    // @ts-expect-error: the honeypot is a name or false
+    contactForm({ honeypot: true });
+  });
+});
