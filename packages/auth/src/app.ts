@@ -1,0 +1,62 @@
+import { ImproperlyConfigured, defineApp } from '@tessera/core';
+import { createUserCommand, pruneCommand } from './commands.ts';
+import { currentUserHook } from './current-user.ts';
+import { Group } from './group.entity.ts';
+import { migrations } from './migrations/index.ts';
+import { AuthOptions } from './options.ts';
+import { Permission } from './permission.entity.ts';
+import { authRoutes } from './routes.ts';
+import { AuthRuntime, registerRuntime } from './runtime.ts';
+import { AuthThrottle } from './throttle.entity.ts';
+import { User } from './user.entity.ts';
+import { REQUIRED_FIELDS, checkForm } from './view-kit.ts';
+import './augment.ts';
+
+/** The hooks auth fires. */
+export const AUTH_HOOKS = [
+  'auth:user-registered',
+  'auth:logged-in',
+  'auth:logged-out',
+  'auth:login-failed',
+  'auth:password-changed',
+] as const;
+
+/**
+ * Users, groups and permissions; sign in, sign out, register, change and reset passwords; guards
+ * for other apps' routes. `apps: [auth()]`, mounted with `mounts: { auth: '/accounts' }`.
+ */
+export const auth = defineApp({
+  name: 'auth',
+  version: '0.1.0',
+  requires: { '@tessera/core': '^0.1.0' },
+  entities: [User, Group, Permission, AuthThrottle],
+  migrations,
+  migrationsDir: new URL('./migrations/', import.meta.url),
+  templates: new URL('../templates/', import.meta.url),
+  options: AuthOptions,
+  hooks: AUTH_HOOKS,
+  setup(fastify, ctx) {
+    const { site, options } = ctx;
+    if (site.settings.env === 'production' && !options.siteUrl) {
+      throw new ImproperlyConfigured(
+        "App 'auth': option 'siteUrl' must be set in production (https://your.site): password reset links would otherwise trust the request's Host header.",
+      );
+    }
+    // A form given as a value is checked now; one chosen per request, when it is used.
+    for (const option of Object.keys(REQUIRED_FIELDS) as (keyof typeof REQUIRED_FIELDS)[]) {
+      const form = options[option];
+      if (typeof form !== 'function') checkForm(option, form);
+    }
+    const runtime = new AuthRuntime(site, options);
+    registerRuntime(runtime);
+    fastify.addHook('onRequest', currentUserHook(runtime));
+    site.addContextProcessor(function authContext(request) {
+      return { user: request.user, auth_registration: options.registration };
+    });
+  },
+  routes: authRoutes,
+  commands: {
+    createuser: createUserCommand(),
+    'auth:prune': pruneCommand(),
+  },
+});

@@ -1,0 +1,126 @@
+import type { FastifyInstance } from 'fastify';
+import type { Response } from 'light-my-request';
+import {
+  createTestSite,
+  type TestClient,
+  type TestSite,
+  type TestSiteOptions,
+} from '@tessera/testing';
+import {
+  argon2id,
+  auth,
+  createUser,
+  requirePermission,
+  requireStaff,
+  requireUser,
+  type AuthOptions,
+  type PasswordHasher,
+  type User,
+} from '../src/index.ts';
+
+/** A password every built-in rule accepts. */
+export const DEFAULT_PASSWORD = 'correct horse battery staple';
+export const DEFAULT_EMAIL = 'ada@example.com';
+/** argon2id at its cheapest: tests stay fast; the upgrade path is tested against other costs. */
+export const FAST_ARGON2 = { memoryCost: 8, timeCost: 1, parallelism: 1 };
+export const FIXTURE_TEMPLATES = new URL('./fixtures/templates/', import.meta.url);
+
+/** A hasher that counts how often it verifies (proves unknown emails cost a check too). */
+export function countingHasher(params = FAST_ARGON2): PasswordHasher & { verifications: number } {
+  const inner = argon2id(params);
+  const counter = {
+    ...inner,
+    verifications: 0,
+    verify: async (encoded: string, password: string) => {
+      counter.verifications += 1;
+      return inner.verify(encoded, password);
+    },
+  };
+  return counter;
+}
+
+/** The site's own pages the tests guard. */
+function registerPages(fastify: FastifyInstance): void {
+  fastify.get('/', { config: { name: 'home' } }, async () => ({ page: 'home' }));
+  fastify.get('/welcome', { config: { name: 'welcome' } }, async () => ({ page: 'welcome' }));
+  fastify.get('/whoami', { config: { name: 'whoami' } }, async (_request, reply) =>
+    reply.render('whoami.njk'),
+  );
+  fastify.get(
+    '/private',
+    { config: { name: 'private' }, preHandler: requireUser },
+    async (request) => ({
+      email: request.user!.email,
+    }),
+  );
+  fastify.get('/staff', { config: { name: 'staff' }, preHandler: requireStaff }, async () => ({
+    page: 'staff',
+  }));
+  fastify.get(
+    '/blog/new',
+    { config: { name: 'blog-new' }, preHandler: requirePermission('blog.add_entry') },
+    async () => ({ page: 'new entry' }),
+  );
+  fastify.get(
+    '/api/me',
+    { config: { name: 'api-me', api: true }, preHandler: requireUser },
+    async (request) => ({ user: request.user }),
+  );
+  fastify.get(
+    '/api/publish',
+    {
+      config: { name: 'api-publish', api: true },
+      preHandler: requirePermission('blog.publish_entry'),
+    },
+    async () => ({ ok: true }),
+  );
+}
+
+/** A site with auth at /accounts, the pages above, cheap hashing, debug on (query counts). */
+export function authSite(
+  options: Partial<AuthOptions> = {},
+  more: Partial<TestSiteOptions> = {},
+): Promise<TestSite> {
+  return createTestSite({
+    apps: [auth({ passwordHashers: [argon2id(FAST_ARGON2)], ...options })],
+    routes: { mounts: { auth: '/accounts' }, register: registerPages },
+    ...more,
+    settings: { debug: true, templates: FIXTURE_TEMPLATES, ...more.settings },
+  });
+}
+
+/** Saves a user with the default password unless told otherwise. */
+export async function makeUser(
+  t: TestSite,
+  fields: {
+    email?: string;
+    password?: string | null;
+    isStaff?: boolean;
+    isSuperuser?: boolean;
+    isActive?: boolean;
+    displayName?: string;
+  } = {},
+): Promise<User> {
+  return createUser(t.em(), {
+    email: fields.email ?? DEFAULT_EMAIL,
+    password: fields.password === undefined ? DEFAULT_PASSWORD : fields.password,
+    ...fields,
+  });
+}
+
+/** Signs `client` in through the login form. */
+export function login(
+  client: TestClient,
+  email = DEFAULT_EMAIL,
+  password = DEFAULT_PASSWORD,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  return client.post('/accounts/login', { email, password, ...extra });
+}
+
+/** How many SQL queries the request ran (the site runs with debug on: Server-Timing says). */
+export function queriesOf(res: Response): number {
+  const m = /desc="(\d+) queries"/.exec(String(res.headers['server-timing'] ?? ''));
+  if (!m) throw new Error('No Server-Timing header: run the site with debug on.');
+  return Number(m[1]);
+}
