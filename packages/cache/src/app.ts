@@ -1,0 +1,62 @@
+import { defineApp, type SiteContext } from '@tessera/core';
+import './augment.ts';
+import type { Cache } from './cache.ts';
+import { buildCache } from './create.ts';
+import { listenForInvalidations, mergeHookTags } from './hook-tags.ts';
+import { CacheOptions } from './options.ts';
+import { installResponseCache } from './response-cache.ts';
+import { CACHE_VERSION } from './version.ts';
+
+/**
+ * Response and data caching for a Tessera site: memory or Redis, ETags and 304s, single flight,
+ * stale-while-revalidate, and invalidation by tags wired to the apps' hooks.
+ */
+export const cache = defineApp({
+  name: 'cache',
+  version: CACHE_VERSION,
+  requires: { '@tessera/core': '^0.1.0' },
+  options: CacheOptions,
+  async setup(fastify, { site, options }) {
+    const built = await buildCache(options, {
+      log: site.log,
+      keyPrefix: slug(site.settings.siteName),
+      versionOf: (app) => site.apps.find((a) => a.name === app)?.version,
+    });
+    fastify.decorate('cache', built.cache);
+    // The kernel's meeting point: any app invalidates without importing this one.
+    site.services.invalidateTags = (tags) => built.cache.invalidateTags(tags);
+    publishCounters(site, built.cache);
+    listenForInvalidations(
+      site.hooks,
+      mergeHookTags(options.hookTags),
+      (tags) => built.cache.invalidateTags(tags),
+      site.log,
+    );
+    installResponseCache(fastify, {
+      engine: built.engine,
+      options,
+      base: built.base,
+    });
+    site.onClose(() => built.cache.close());
+  },
+});
+
+/** Hands the counters to the site's metrics endpoint, where the kernel offers one. */
+function publishCounters(site: SiteContext, cache: Cache): void {
+  const registry = (site.services as { stats?: Map<string, () => Record<string, number>> }).stats;
+  if (!(registry instanceof Map)) return;
+  registry.set('cache', () => {
+    const { backend: _backend, available, ...counters } = cache.stats();
+    return { ...counters, available: available ? 1 : 0 };
+  });
+}
+
+/** The site's name as a key prefix: `My Site` → `my-site`. */
+export function slug(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'tessera'
+  );
+}
