@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SiteContext } from './site-context.ts';
 import type { RedirectTarget } from './urls.ts';
@@ -15,6 +16,24 @@ export interface CurrentUser {
   isSuperuser: boolean;
   /** True when the user holds permission `codename` (`'blog.add_entry'`), directly or through a group. */
   hasPermission(codename: string): boolean;
+}
+
+/**
+ * How a route's responses may be cached (`config: { cache: { ttl: 60, tags: ['blog:list'] } }`),
+ * the meeting point between any app's routes and the cache app: without the cache app installed
+ * it is ignored.
+ */
+export interface RouteCachePolicy {
+  /** Seconds a stored response stays fresh (default: the cache app's `defaultTtl`). */
+  ttl?: number;
+  /** Tags to invalidate the response by; a function of the request for tags that depend on params. */
+  tags?: string[] | ((request: FastifyRequest) => string[]);
+  /** Request headers the response varies on: each combination of their values is stored apart. */
+  vary?: string[];
+  /** Seconds past `ttl` a stale response may still be served while one request refreshes it. */
+  staleWhileRevalidate?: number;
+  /** Seconds browsers and shared caches may reuse it without asking (default 0: revalidate by ETag). */
+  maxAge?: number;
 }
 
 /** A flash message level. */
@@ -46,6 +65,11 @@ declare module 'fastify' {
     ): Promise<FastifyReply>;
     /** Redirects (303) to a route name, a site path, or what a function of (request, result) answers. */
     redirectTo<R>(target: RedirectTarget<R>, result?: R): Promise<FastifyReply>;
+    /**
+     * Tags this response for cache invalidation (`reply.cacheTags('blog:entry:' + slug)`); the
+     * cache app reads them with `cacheTagsOf(reply)`. Without the cache app it only records them.
+     */
+    cacheTags(...tags: string[]): FastifyReply;
   }
   interface FastifyContextConfig {
     /** The route's name within its app (`'entry-detail'` → `blog:entry-detail`). */
@@ -56,5 +80,7 @@ declare module 'fastify' {
     csrf?: boolean;
     /** Errors answer as JSON problem bodies. */
     api?: boolean;
+    /** Cache this route's responses (`true`: the cache app's defaults), or never (`false`). */
+    cache?: RouteCachePolicy | boolean;
   }
 }

@@ -64,7 +64,10 @@ export async function main(
     out(table(Object.entries(BUILTIN).map(([k, v]) => [k, v])));
     return 0;
   }
-  const quiet = { ...settings, logLevel: command === 'serve' ? settings.logLevel : 'warn' };
+  const quiet = {
+    ...settings,
+    logLevel: command === 'serve' || settings.logLevel === 'silent' ? settings.logLevel : 'warn',
+  };
   const app: FastifyInstance = await createSite(quiet, {
     migrate: command === 'serve' && settings.env !== 'production',
   });
@@ -115,8 +118,12 @@ export async function main(
           );
           code = 1;
         }
-        if (pending.length) out(`Pending migrations (run tessera migrate): ${pending.join(', ')}`);
-        if (!drift.up) out(`System check identified no issues (${site.apps.length} apps).`);
+        if (pending.length) {
+          // As `tessera help` says: pending migrations fail the check too.
+          out(`Pending migrations (run tessera migrate): ${pending.join(', ')}`);
+          code = 1;
+        }
+        if (code === 0) out(`System check identified no issues (${site.apps.length} apps).`);
         break;
       }
       case 'routes':

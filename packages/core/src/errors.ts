@@ -1,4 +1,5 @@
-import createError from '@fastify/error';
+import createError, { type FastifyError } from '@fastify/error';
+import type { FormErrors } from './forms.ts';
 
 /** A site's settings or an app's options failed validation at boot. */
 export const ImproperlyConfigured = createError<[string]>(
@@ -57,3 +58,17 @@ export const NotFound = createError<[string?]>('TESSERA_NOT_FOUND', '%s', 404);
 
 /** The current user may not do what the request asked. */
 export const Forbidden = createError<[string?]>('TESSERA_FORBIDDEN', '%s', 403);
+
+/** Submitted data did not validate: JSON routes answer 422 with the field errors in the problem body. */
+export const InvalidForm = createError<[string]>('TESSERA_INVALID_FORM', '%s', 422);
+
+/**
+ * An `InvalidForm` error carrying a form's field errors; the site's error handler adds them to
+ * the problem body as `errors`: `if (!r.ok) throw invalidForm(r.errors)`.
+ */
+export function invalidForm(
+  errors: FormErrors,
+  message = 'The submitted data is not valid.',
+): FastifyError & { errors: FormErrors } {
+  return Object.assign(new InvalidForm(message), { errors });
+}

@@ -26,6 +26,8 @@ export interface Field<T = unknown> {
   readonly choices?: readonly (readonly [string, string])[];
   readonly attrs?: Readonly<Record<string, string | number | boolean>>;
   readonly parse: FieldParse<T>;
+  /** How a bound value shows in the widget (a list of tags as `a, "multi word"`); default: as text. */
+  readonly format?: (value: unknown) => string;
 }
 
 interface FieldOptions {
@@ -48,6 +50,8 @@ export const DEFAULT_TEXTAREA_MAX_LENGTH = 10_000;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Half of a UTF-16 pair (JSON can carry one); PostgreSQL cannot store it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
 function single(raw: unknown): unknown {
@@ -64,7 +68,7 @@ function textParse(o: TextOptions, multiline: boolean): FieldParse<string> {
     }
     let s = v === undefined || v === null ? '' : String(v);
     if (o.strip !== false) s = s.trim();
-    if (s.includes('\uFFFD'))
+    if (s.includes('\uFFFD') || LONE_SURROGATE.test(s))
       return { error: 'This field contains characters that are not valid text.' };
     if (CONTROL.test(s) || (!multiline && /[\r\n]/.test(s))) {
       return { error: 'This field contains characters that are not allowed.' };
@@ -252,7 +256,8 @@ export const RESERVED_INPUTS = new Set(['_csrf', 'csrf_token', 'submit', 'next']
 export class Form<F extends FieldsShape = FieldsShape> {
   readonly name: string;
   readonly fields: F;
-  readonly #clean: CleanStep<FormData<F>>[];
+  // Typed without F so a form with more fields is still a `Form` (an app's `form` option).
+  readonly #clean: CleanStep<never>[];
   readonly #accept: ReadonlySet<string>;
 
   constructor(
@@ -270,13 +275,13 @@ export class Form<F extends FieldsShape = FieldsShape> {
   /** The JSON schema of the form's data (OpenAPI docs, JSON clients). */
   get schema(): TSchema {
     const props: Record<string, TSchema> = {};
-    const required: string[] = [];
     for (const [key, f] of Object.entries(this.fields)) {
-      props[key] = Object.assign({}, f.schema, {
+      const described = Object.assign({}, f.schema, {
         title: f.label,
         ...(f.help ? { description: f.help } : {}),
       });
-      if (f.required) required.push(key);
+      // Only required fields are required in the schema (Type.Object requires every other one).
+      props[key] = f.required ? described : Type.Optional(described);
     }
     return Type.Object(props as never, {
       additionalProperties: false,
@@ -337,7 +342,7 @@ export class Form<F extends FieldsShape = FieldsShape> {
     }
     if (Object.keys(errors).length) return { ok: false, errors, values };
     for (const step of this.#clean) {
-      const more = await step(data as FormData<F>);
+      const more = await step(data as never);
       if (more && Object.keys(more).length) return { ok: false, errors: more, values };
     }
     return { ok: true, data: data as FormData<F> };
@@ -357,7 +362,7 @@ export class Form<F extends FieldsShape = FieldsShape> {
         required: f.required,
         choices: f.choices ?? [],
         attrs: f.attrs ?? {},
-        value: displayValue(values[name]),
+        value: f.format ? f.format(values[name]) : displayValue(values[name]),
         errors: errors[name] ?? [],
       })),
     };

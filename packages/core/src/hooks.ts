@@ -40,6 +40,12 @@ export type HookResult<P> =
 type AnyListener = HookListener<unknown>;
 
 /**
+ * A hook name no app declares in `HookPayloads` (any payload goes); a declared name only matches
+ * the typed overload, so a wrong payload or listener for it fails `tsc`.
+ */
+type Undeclared<N extends string> = N & (N extends HookName ? never : unknown);
+
+/**
  * The site's hook registry: one per site (no globals). Listeners run in the order they were
  * added; each sees the payload the previous one returned; the first veto stops the chain.
  */
@@ -55,14 +61,18 @@ export class Hooks {
 
   /** Adds a listener; returns a function that removes it. */
   on<N extends HookName>(name: N, listener: HookListener<HookPayloads[N]>): () => void;
-  on(name: string, listener: AnyListener): () => void;
+  on<N extends string>(name: Undeclared<N>, listener: AnyListener): () => void;
   on(name: string, listener: AnyListener): () => void {
     const names = this.#listing.get(name) ?? [];
     const label = listener.name || '(anonymous)';
     names.push(label);
     this.#listing.set(name, names);
     const remove = this.#hookable.hook(name, listener as never);
+    let removed = false;
     return () => {
+      // Removing twice must not take another listener's name off the list.
+      if (removed) return;
+      removed = true;
       remove();
       names.splice(names.indexOf(label), 1);
     };
@@ -70,7 +80,7 @@ export class Hooks {
 
   /** Runs the listeners in order, threading the payload; stops at the first veto. */
   run<N extends HookName>(name: N, payload: HookPayloads[N]): Promise<HookResult<HookPayloads[N]>>;
-  run<P>(name: string, payload: P): Promise<HookResult<P>>;
+  run<P, N extends string = string>(name: Undeclared<N>, payload: P): Promise<HookResult<P>>;
   run(name: string, payload: unknown): Promise<HookResult<unknown>> {
     return this.#hookable.callHookWith(
       async function threadPayload(listeners, args): Promise<HookResult<unknown>> {
@@ -89,7 +99,7 @@ export class Hooks {
 
   /** Tells every listener; return values and vetoes are ignored (for after-the-fact hooks). */
   async emit<N extends HookName>(name: N, payload: HookPayloads[N]): Promise<void>;
-  async emit(name: string, payload: unknown): Promise<void>;
+  async emit<N extends string>(name: Undeclared<N>, payload: unknown): Promise<void>;
   async emit(name: string, payload: unknown): Promise<void> {
     await this.#hookable.callHookWith(
       async function observe(listeners, args) {

