@@ -25,7 +25,7 @@ export default tseslint.config(
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          allow: ['#cli'],
+          allow: ['#cli', '#create'],
           enforceBuildableLibDependency: false,
           depConstraints: [
             { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
@@ -67,6 +67,12 @@ export default tseslint.config(
     // Core's own tests use the test kit, which is built on core: a test-only cycle, by design.
     files: ['packages/core/test/**'],
     rules: { '@nx/enforce-module-boundaries': ['error', { allow: ['@tessera/testing'] }] },
+  },
+  {
+    // Nx loads generators with require(): they are CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/bin/*'],

@@ -6,6 +6,9 @@ import { collectStatic } from './collectstatic.ts';
 import { makeMigration, migrate, pendingMigrations, schemaDrift } from './db/migrations.ts';
 import type { SiteSettings } from './settings.ts';
 import { createSite } from './site.ts';
+import { isPrimary, runPrimary } from './cluster.ts';
+import { startEmbedded } from './db/embedded.ts';
+import { serveClusterMetrics } from './metrics.ts';
 
 const BUILTIN: Record<string, string> = {
   serve: 'Run the site (migrates first outside production).',
@@ -64,12 +67,21 @@ export async function main(
     out(table(Object.entries(BUILTIN).map(([k, v]) => [k, v])));
     return 0;
   }
+  if (command === 'serve' && isPrimary()) {
+    const at = args.indexOf('--workers');
+    const workers = at >= 0 ? Number(args[at + 1]) : Number(process.env.WEB_CONCURRENCY ?? 1);
+    if (!Number.isInteger(workers) || workers < 1) {
+      out('--workers needs a whole number of processes (1 or more).');
+      return 2;
+    }
+    if (workers > 1) return servePrimary(settings, workers);
+  }
   const quiet = {
     ...settings,
     logLevel: command === 'serve' || settings.logLevel === 'silent' ? settings.logLevel : 'warn',
   };
   const app: FastifyInstance = await createSite(quiet, {
-    migrate: command === 'serve' && settings.env !== 'production',
+    migrate: command === 'serve' && settings.env !== 'production' && isPrimary(),
   });
   const site = app.tessera;
   let code = 0;
@@ -179,4 +191,30 @@ export async function main(
     if (command !== 'serve') await app.close();
   }
   return code;
+}
+
+/**
+ * The primary of `tessera serve --workers N`: applies migrations (outside production), starts the
+ * embedded PostgreSQL once when there is no DATABASE_URL (the workers join it), answers metrics
+ * for the whole cluster, and runs N workers on one port, replacing any that crash.
+ */
+async function servePrimary(settings: SiteSettings, workers: number): Promise<number> {
+  const log = {
+    info: (m: unknown, ...rest: unknown[]) =>
+      console.log(typeof m === 'string' ? m : (rest[0] ?? m)),
+    warn: (m: unknown, ...rest: unknown[]) =>
+      console.warn(typeof m === 'string' ? m : (rest[0] ?? m)),
+    error: (m: unknown, ...rest: unknown[]) =>
+      console.error(typeof m === 'string' ? m : (rest[0] ?? m)),
+  };
+  const embedded = settings.databaseUrl ? undefined : await startEmbedded(settings.embeddedDir);
+  if (settings.env !== 'production') {
+    const app = await createSite({ ...settings, logLevel: 'warn' }, { migrate: true });
+    await app.close();
+  }
+  serveClusterMetrics();
+  log.info(`serving on http://${settings.host}:${settings.port} with ${workers} workers`);
+  await runPrimary({ workers, log: log as never });
+  await embedded?.stop();
+  return 0;
 }

@@ -88,5 +88,6 @@ export type { OnCommit } from './db/transaction.ts';
 export { collectStatic } from './collectstatic.ts';
 export { main as runCli, loadSettings } from './cli.ts';
 export { Migration } from '@mikro-orm/migrations';
+export type { MigrationObject } from '@mikro-orm/core';
 export { defineEntity, p } from '@mikro-orm/core';
 export type { EntityManager, MikroORM } from '@mikro-orm/postgresql';

@@ -61,6 +61,12 @@ export interface SiteSettings {
   trustProxy: boolean;
   /** Largest request body in bytes; a larger one is refused with 413. */
   bodyLimit: number;
+  /** Requests per client IP per window on every route (429 past it); `false` switches it off. */
+  rateLimit: { max: number; timeWindow: string | number } | false;
+  /** Prometheus metrics at `path`, for loopback clients or a bearer `token` only. */
+  metrics: { enabled: boolean; path: string; token?: string };
+  /** OpenAPI for the JSON routes apps describe, browsable at `path`. */
+  openapi: { enabled: boolean; path: string };
 }
 
 /** The default values every site starts from. */
@@ -79,6 +85,9 @@ export const DEFAULT_SETTINGS: Omit<SiteSettings, 'apps' | 'routes' | 'secretKey
   port: 3000,
   trustProxy: false,
   bodyLimit: 1024 * 1024,
+  rateLimit: { max: 1000, timeWindow: '1 minute' },
+  metrics: { enabled: true, path: '/metrics' },
+  openapi: { enabled: true, path: '/api/docs' },
 };
 
 /** What a settings file writes: the apps and routes, plus any defaults it changes. */

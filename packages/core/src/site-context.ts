@@ -15,6 +15,8 @@ import type { RouteTable, UrlFor } from './urls.ts';
 export interface SiteServices {
   /** Drops every cached page or value tagged with one of `tags` (the cache app implements it). */
   invalidateTags(tags: string[]): Promise<void>;
+  /** Counters apps publish for the metrics endpoint, by app name (`cache` → hits, misses…). */
+  stats: Map<string, () => Record<string, number>>;
 }
 
 /** Everything an app can reach of the site it is installed in. One per site; no globals. */

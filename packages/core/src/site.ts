@@ -11,6 +11,9 @@ import cookie from '@fastify/cookie';
 import session from '@fastify/session';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
+import { registerMetrics } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
+import { registerSecurity } from './security.ts';
 import fastifyStatic from '@fastify/static';
 import { RequestContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -217,7 +220,7 @@ export async function createSite(
       templates,
       mail,
       log: fastify.log,
-      services: { invalidateTags: async () => {} },
+      services: { invalidateTags: async () => {}, stats: new Map() },
       serverUrl,
       options,
       onClose: (fn) => void closers.push(fn),
@@ -229,6 +232,7 @@ export async function createSite(
     );
     templates.addGlobal('static', (path: string) => `/static/${String(path).replace(/^\/+/, '')}`);
     templates.addGlobal('site_name', settings.siteName);
+    templates.addGlobal('has_route', (name: string) => routes.has(name));
 
     // One EntityManager fork and one query counter per request.
     fastify.decorateRequest('em', null as never);
@@ -255,6 +259,17 @@ export async function createSite(
           );
       });
     }
+
+    // Security headers and the per-IP rate limit, before any route exists.
+    await registerSecurity(fastify, settings);
+    if (settings.openapi.enabled) {
+      await registerOpenApi(fastify, {
+        path: settings.openapi.path,
+        title: settings.siteName,
+        version: CORE_VERSION,
+      });
+    }
+    if (settings.metrics.enabled) registerMetrics(fastify, site, settings.metrics);
 
     // Forms, sessions (in PostgreSQL), CSRF on every unsafe route.
     await fastify.register(formbody, { bodyLimit: settings.bodyLimit, parser: parseFormBody });

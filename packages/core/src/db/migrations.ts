@@ -122,6 +122,6 @@ function writeIndex(dir: string, files: string[]): void {
     .join('\n');
   writeFileSync(
     join(dir, 'index.ts'),
-    `// Written by \`tessera makemigrations\`: this app's migrations, in order.\nimport type { MigrationObject } from '@mikro-orm/core';\n${imports}\n\nexport const migrations: MigrationObject[] = [\n${list}\n];\n`,
+    `// Written by \`tessera makemigrations\`: this app's migrations, in order.\nimport type { MigrationObject } from '@tessera/core';\n${imports}\n\nexport const migrations: MigrationObject[] = [\n${list}\n];\n`,
   );
 }
