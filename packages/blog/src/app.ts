@@ -1,0 +1,51 @@
+import { defineApp } from '@tessera/core';
+import { registerTaggable } from '@tessera/tagging';
+import './augment.ts';
+import { blogDemoCommand } from './demo.ts';
+import { Entry } from './entry.entity.ts';
+import { migrations } from './migrations/index.ts';
+import { BlogOptions } from './options.ts';
+import { blogRoutes } from './routes.ts';
+import { installBlog } from './runtime.ts';
+
+/** The hooks the blog fires. */
+export const BLOG_HOOKS = [
+  'blog:entry-saving',
+  'blog:entry-saved',
+  'blog:entry-published',
+  'blog:entry-deleted',
+] as const;
+
+/** The permissions the blog's editing pages and API need. */
+export const BLOG_PERMISSIONS = [
+  'blog.add_entry',
+  'blog.change_entry',
+  'blog.delete_entry',
+] as const;
+
+/**
+ * Handles entries in a weblog: drafts, archives, tag and author pages, feeds, a sitemap, a JSON
+ * API and staff editing. Users come from auth, tags from tagging. `apps: [auth(), tagging(), blog()]`.
+ */
+export const blog = defineApp({
+  name: 'blog',
+  version: '0.1.0',
+  requires: { '@tessera/core': '^0.1.0', '@tessera/auth': '^0.1.0', '@tessera/tagging': '^0.1.0' },
+  dependsOn: ['auth', 'tagging'],
+  entities: [Entry],
+  migrations,
+  migrationsDir: new URL('./migrations/', import.meta.url),
+  templates: new URL('../templates/', import.meta.url),
+  options: BlogOptions,
+  hooks: BLOG_HOOKS,
+  setup(_fastify, ctx) {
+    const { reads } = installBlog(ctx.site, ctx.options);
+    registerTaggable(ctx.site, {
+      type: Entry,
+      label: 'Blog entries',
+      load: (em, ids) => reads.titles(em, ids),
+    });
+  },
+  routes: blogRoutes,
+  commands: { 'blog:demo': blogDemoCommand() },
+});

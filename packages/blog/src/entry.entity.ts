@@ -1,0 +1,49 @@
+import { defineEntity, p } from '@tessera/core';
+import { User } from '@tessera/auth';
+import { SLUG_MAX_LENGTH } from './markdown.ts';
+import { ENTRY_STATUSES } from './types.ts';
+
+/** The table, and so the type string tagging stores for entries (`blog_entry`). */
+export const ENTRY_TABLE = 'blog_entry';
+
+const EntrySchema = defineEntity({
+  name: 'Entry',
+  tableName: ENTRY_TABLE,
+  properties: {
+    id: p.integer().primary(),
+    title: p.string().length(200),
+    slug: p.string().length(SLUG_MAX_LENGTH).unique(),
+    /** The markdown source. */
+    body: p.text(),
+    /** `body` rendered and sanitised at save time, so pages never render markdown. */
+    bodyHtml: p.text(),
+    /** Plain text for lists and feeds. */
+    excerpt: p.text(),
+    status: p.enum([...ENTRY_STATUSES]).default('draft'),
+    pubDate: p.datetime(),
+    /** When the entry first went live: `blog:entry-published` fires once, when this is set. */
+    firstPublishedAt: p.datetime().nullable(),
+    /** A deleted user's entries stay, without an author. */
+    author: () => p.manyToOne(User).nullable().deleteRule('set null').index(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+  indexes: [
+    {
+      // Every public read filters on status and orders by publication date, newest first.
+      name: 'blog_entry_status_pub_date_index',
+      expression:
+        'create index "blog_entry_status_pub_date_index" on "blog_entry" ("status", "pub_date" desc)',
+    },
+  ],
+});
+
+/**
+ * A weblog entry. Written through the unit of work (`saveEntry`); pages read plain rows. A site
+ * relates its own entities to it (`entry: () => p.manyToOne(Entry)`) without forking the blog.
+ */
+export class Entry extends EntrySchema.class {}
+EntrySchema.setClass(Entry);

@@ -1,0 +1,42 @@
+/** @tessera/blog — handles entries in a weblog. */
+import './augment.ts';
+
+export { blog, BLOG_HOOKS, BLOG_PERMISSIONS } from './app.ts';
+export {
+  BlogOptions,
+  DEFAULT_PAGINATE_BY,
+  DEFAULT_FEED_ITEMS,
+  DEFAULT_FEED_LANGUAGE,
+  DEFAULT_EXCERPT_LENGTH,
+  DEFAULT_DELETE_REDIRECT,
+  DEFAULT_SUCCESS_REDIRECT,
+  DEFAULT_TEMPLATES,
+} from './options.ts';
+export type { BlogTemplates } from './options.ts';
+export { Entry, ENTRY_TABLE } from './entry.entity.ts';
+export { entryForm, TITLE_MAX_LENGTH, BODY_MAX_LENGTH, EXCERPT_MAX_LENGTH } from './forms.ts';
+export type { EntryForm } from './forms.ts';
+export * from './errors.ts';
+export { saveEntry, deleteEntry, cacheTagsFor } from './entries.ts';
+export type { WriteOptions } from './entries.ts';
+export { latestEntries, listEntries, getEntry } from './reading.ts';
+export type { EntryFilter, FeedRow, SitemapRow, ArchiveMonth } from './queries.ts';
+export {
+  renderMarkdown,
+  excerptOf,
+  slugifyTitle,
+  SLUG_MAX_LENGTH,
+  SLUG_PATTERN,
+} from './markdown.ts';
+export { blogDemoCommand, DEMO_EMAIL, DEMO_ENTRIES } from './demo.ts';
+export { ENTRY_STATUSES } from './types.ts';
+export type {
+  AuthorRow,
+  EntryDetail,
+  EntryInput,
+  EntryRow,
+  EntryStatus,
+  EntrySummary,
+  Page,
+  TagLink,
+} from './types.ts';

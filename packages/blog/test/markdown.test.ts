@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { excerptOf, renderMarkdown, slugifyTitle } from '../src/index.ts';
+
+describe('renderMarkdown', () => {
+  it('renders GitHub-flavoured markdown', () => {
+    const html = renderMarkdown(
+      '# Title\n\nSome **bold** and `code`.\n\n- [x] done\n- [ ] todo\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n```ts\nconst a = 1 < 2;\n```\n\n![alt](https://example.org/i.png "t") ~~old~~',
+    );
+    expect(html).toContain('<h1>Title</h1>');
+    expect(html).toContain('<strong>bold</strong>');
+    expect(html).toContain('<li><input type="checkbox" disabled checked /> done</li>');
+    expect(html).toContain('<th align="left">a</th>');
+    expect(html).toContain('<code class="language-ts">const a = 1 &lt; 2;');
+    expect(html).toContain('<img src="https://example.org/i.png" alt="alt" title="t" />');
+    expect(html).toContain('<del>old</del>');
+  });
+
+  it.each([
+    ['a script tag', '<script>alert(1)</script>hi', 'hi'],
+    [
+      'an event handler',
+      '<img src="https://x.test/a.png" onerror="alert(1)">',
+      '<img src="https://x.test/a.png" />',
+    ],
+    ['a javascript: link', '[click](javascript:alert(1))', '<p><a>click</a></p>'],
+    ['a data: image', '![x](data:image/svg+xml;base64,PHN2Zz4=)', '<p><img alt="x" /></p>'],
+    [
+      'an iframe and a style',
+      '<iframe src="https://evil.test"></iframe><style>*{}</style>text',
+      'text',
+    ],
+    ['an inline style attribute', '<p style="position:fixed">x</p>', '<p>x</p>'],
+    [
+      'a form',
+      '<form action="/x"><input name="a"><button>go</button></form>',
+      '<input type="checkbox" disabled />go',
+    ],
+    [
+      'a class other than a language',
+      '<code class="evil language-js">x</code>',
+      '<p><code class="language-js">x</code></p>',
+    ],
+  ])('strips %s', (_what, source, expected) => {
+    expect(renderMarkdown(source)).toBe(expected);
+  });
+});
+
+describe('excerptOf', () => {
+  it('answers the visible text, whole when short', () => {
+    expect(excerptOf('<p>Tom &amp; <b>Jerry</b> &lt;3 &quot;x&quot; &#39;y&#39;</p>', 100)).toBe(
+      'Tom & Jerry <3 "x" \'y\'',
+    );
+  });
+
+  it('cuts long text at a word with an ellipsis', () => {
+    expect(excerptOf('<p>one two three four five six</p>', 15)).toBe('one two three…');
+    expect(excerptOf('<p>' + 'x'.repeat(40) + '</p>', 10)).toBe('xxxxxxxxxx…');
+  });
+});
+
+describe('slugifyTitle', () => {
+  it('makes lower-case ASCII slugs from titles', () => {
+    expect(slugifyTitle('Café, au lait! Tom & Jerry')).toBe('cafe-au-lait-tom-and-jerry');
+    expect(slugifyTitle('  --Hello   World--  ')).toBe('hello-world');
+    expect(slugifyTitle('日本語')).toBe('');
+    expect(slugifyTitle('a'.repeat(250))).toHaveLength(200);
+  });
+});
