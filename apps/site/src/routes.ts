@@ -1,11 +1,25 @@
 // The site's root routes: where each app is mounted, and the home page.
+import { latestEntries } from '@tessera/blog';
 import type { SiteRoutes } from '@tessera/core';
 
 export const routes: SiteRoutes = {
-  mounts: {},
+  mounts: {
+    auth: '/accounts',
+    tagging: '/tags',
+    blog: '/blog',
+    'contact-form': '/contact',
+  },
   register(fastify) {
-    fastify.get('/', { config: { name: 'home' } }, async (_request, reply) =>
-      reply.render('home.njk'),
+    fastify.get(
+      '/',
+      { config: { name: 'home', cache: { ttl: 60, tags: ['blog:list', 'tagging:cloud'] } } },
+      async function home(request, reply) {
+        const [entries, tags] = await Promise.all([
+          latestEntries(fastify.tessera, request.em, 5),
+          fastify.tagging.mostCommon(request.em, { limit: 30 }),
+        ]);
+        return reply.render('home.njk', { entries, tags });
+      },
     );
   },
 };

@@ -115,6 +115,8 @@ export const EnvSchema = Type.Object({
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   MANAGERS: Type.Optional(Type.String()),
+  SITE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   DEFAULT_FROM_EMAIL: Type.Optional(Type.String()),
   HOST: Type.Optional(Type.String()),
   PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
