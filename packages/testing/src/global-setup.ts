@@ -4,30 +4,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { splitDatabaseUrl, startEmbedded, type EmbeddedServer } from '@tessera/core';
+import { serverAnswers, splitDatabaseUrl, startEmbedded, type EmbeddedServer } from '@tessera/core';
 
 import './provided.ts';
 
 const LOCAL = 'postgres://postgres@127.0.0.1:5432';
-
-async function answers(serverUrl: string): Promise<boolean> {
-  const client = new pg.Client({
-    connectionString: `${serverUrl}/postgres`,
-    connectionTimeoutMillis: 1500,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 let embedded: EmbeddedServer | undefined;
 let dataRoot: string | undefined;
@@ -36,7 +18,8 @@ export async function setup(project: TestProject): Promise<void> {
   const configured = process.env.TESSERA_TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   let serverUrl: string;
   if (configured) serverUrl = splitDatabaseUrl(configured).serverUrl;
-  else if (process.env.TESSERA_TEST_EMBEDDED !== '1' && (await answers(LOCAL))) serverUrl = LOCAL;
+  else if (process.env.TESSERA_TEST_EMBEDDED !== '1' && (await serverAnswers(LOCAL, 1500)))
+    serverUrl = LOCAL;
   else {
     dataRoot = mkdtempSync(join(tmpdir(), 'tessera-test-'));
     embedded = await startEmbedded(join(dataRoot, 'postgres'));

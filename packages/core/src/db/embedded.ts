@@ -26,10 +26,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function answers(url: string): Promise<boolean> {
+/** True when a PostgreSQL server answers at `url` (a server URL without database name). */
+export async function serverAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
   const client = new pg.Client({
     connectionString: `${url}/postgres`,
-    connectionTimeoutMillis: 1000,
+    connectionTimeoutMillis: timeoutMs,
   });
   client.on('error', () => {});
   try {
@@ -55,7 +56,7 @@ export async function startEmbedded(
   const portFile = join(dirname(dataDir), `${basenameOf(dataDir)}.port`);
   if (existsSync(portFile) && existsSync(join(dataDir, 'postmaster.pid'))) {
     const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
-    if (await answers(url)) return { serverUrl: url, stop: async () => {} };
+    if (await serverAnswers(url)) return { serverUrl: url, stop: async () => {} };
   }
   mkdirSync(dirname(dataDir), { recursive: true });
   const asRoot = process.getuid?.() === 0;
