@@ -77,6 +77,7 @@ export {
 } from './db/migrations.ts';
 export {
   dropDatabase,
+  serverAnswers,
   ensureDatabase,
   freePort,
   splitDatabaseUrl,
