@@ -1,4 +1,4 @@
-import { ImproperlyConfigured, defineApp } from '@tessera/core';
+import { ImproperlyConfigured, defineApp, fromPackageJson } from '@tessera/core';
 import { createUserCommand, pruneCommand } from './commands.ts';
 import { currentUserHook } from './current-user.ts';
 import { Group } from './group.entity.ts';
@@ -27,8 +27,7 @@ export const AUTH_HOOKS = [
  */
 export const auth = defineApp({
   name: 'auth',
-  version: '0.1.0',
-  requires: { '@tessera/core': '^0.1.0' },
+  ...fromPackageJson(new URL('../package.json', import.meta.url)),
   entities: [User, Group, Permission, AuthThrottle],
   migrations,
   migrationsDir: new URL('./migrations/', import.meta.url),

@@ -68,7 +68,10 @@ export const ListQuery = Type.Object(
   {
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999_999 })),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A tag slug.' })),
-    author: Type.Optional(Type.Integer({ minimum: 1, description: "An author's user id." })),
+    author: Type.Optional(
+      // PostgreSQL's integer: a larger id cannot exist, and must not reach the query.
+      Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: "An author's user id." }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,8 +1,9 @@
-import { defineApp } from '@tessera/core';
+import { defineApp, fromPackageJson } from '@tessera/core';
 import { registerTaggable } from '@tessera/tagging';
 import './augment.ts';
 import { blogDemoCommand } from './demo.ts';
 import { Entry } from './entry.entity.ts';
+import { EntryTally } from './entry-tally.entity.ts';
 import { migrations } from './migrations/index.ts';
 import { BlogOptions } from './options.ts';
 import { blogRoutes } from './routes.ts';
@@ -29,10 +30,9 @@ export const BLOG_PERMISSIONS = [
  */
 export const blog = defineApp({
   name: 'blog',
-  version: '0.1.0',
-  requires: { '@tessera/core': '^0.1.0', '@tessera/auth': '^0.1.0', '@tessera/tagging': '^0.1.0' },
+  ...fromPackageJson(new URL('../package.json', import.meta.url)),
   dependsOn: ['auth', 'tagging'],
-  entities: [Entry],
+  entities: [Entry, EntryTally],
   migrations,
   migrationsDir: new URL('./migrations/', import.meta.url),
   templates: new URL('../templates/', import.meta.url),

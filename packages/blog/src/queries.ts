@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { queryStats, type EntityManager, type SiteContext } from '@tessera/core';
 import { Tag, TaggedItem, type TagRow } from '@tessera/tagging';
 import { Entry } from './entry.entity.ts';
+import { ENTRY_TALLY_TABLE } from './entry-tally.entity.ts';
 import type { AuthorRow, EntryDetail, EntryRow, EntryStatus, Page, TagLink } from './types.ts';
 
 /** Which entries a list shows. */
@@ -83,6 +84,9 @@ export class EntryReads {
   readonly #user: string;
   readonly #userName: string;
   readonly #tagFilter: string;
+  readonly #columns: string;
+  readonly #pageTags: string;
+  readonly #publicCount: string;
   readonly #prepared: boolean;
   readonly #statements = new Map<string, Statement>();
   #pool: NativePool | undefined;
@@ -110,7 +114,17 @@ export class EntryReads {
     const tags = `coalesce((select json_agg(json_build_object('name', t.${col(tag, 'name')}, 'slug', t.${col(tag, 'slug')}) order by t.${col(tag, 'slug')})
         from ${id(item.tableName)} i join ${id(tag.tableName)} t on t.${col(tag, 'id')} = i.${col(item, 'tag')}
        where i.${col(item, 'entityType')} = ${literal(entry.tableName)} and i.${col(item, 'entityId')} = e.id), '[]'::json)`;
-    this.#select = `e.id, e.slug, e.title, e.excerpt, e.status, e.pub_date, e.author_id, ${this.#userName} as author_name, ${tags} as tags`;
+    this.#columns = `e.id, e.slug, e.title, e.excerpt, e.status, e.pub_date, e.author_id, ${this.#userName} as author_name`;
+    this.#select = `${this.#columns}, ${tags} as tags`;
+    // A page's tags in one grouped pass over its ids, instead of a subquery per entry.
+    this.#pageTags = `select i.${col(item, 'entityId')} as entry_id, json_agg(json_build_object('name', t.${col(tag, 'name')}, 'slug', t.${col(tag, 'slug')}) order by t.${col(tag, 'slug')}) as tags
+        from ${id(item.tableName)} i join ${id(tag.tableName)} t on t.${col(tag, 'id')} = i.${col(item, 'tag')}
+       where i.${col(item, 'entityType')} = ${literal(entry.tableName)} and i.${col(item, 'entityId')} in (select id from ids)
+       group by i.${col(item, 'entityId')}`;
+    // Live entries (the tally, kept by PostgreSQL's triggers) less those dated in the future:
+    // the public list's count without counting every live entry.
+    this.#publicCount = `((select coalesce(sum(x.entries), 0) from ${id(ENTRY_TALLY_TABLE)} x where x.status = 'live')
+        - (select count(*) from ${this.#entry} e where e.status = 'live' and e.pub_date > now()))::int`;
     this.#from = `${this.#entry} e left join ${this.#user} u on u.id = e.author_id`;
     this.#public = `e.status = 'live' and e.pub_date <= now()`;
     this.#tagFilter = `exists (select 1 from ${id(item.tableName)} i join ${id(tag.tableName)} t on t.${col(tag, 'id')} = i.${col(item, 'tag')}
@@ -221,14 +235,29 @@ export class EntryReads {
     perPage: number,
   ): Promise<Page<EntryRow> | null> {
     const where = this.#where(filter);
-    // The count is an uncorrelated subquery, run once on the index; a `count(*) over ()` would
-    // join every matching row with its author before the limit.
+    // The page's ids first, from the index alone (a deep page's offset never builds the rows it
+    // skips), then their authors and tags. The count is an uncorrelated subquery, run once (a
+    // `count(*) over ()` would join every matching row before the limit); the whole public list
+    // reads its count from the tally instead of counting.
+    const everyPublic =
+      filter.visibility !== 'unpublished' &&
+      filter.tag === undefined &&
+      filter.authorId === undefined &&
+      !filter.from &&
+      !filter.to;
+    const total = everyPublic
+      ? this.#publicCount
+      : `(select count(*)::int from ${this.#entry} e where ${where.sql})`;
     const rows = await this.#query<RawRow>(
       em,
-      `select ${this.#select}, (select count(*)::int from ${this.#entry} e where ${where.sql}) as total
-         from ${this.#from} where ${where.sql}
-        order by e.pub_date desc, e.id desc limit ? offset ?`,
-      [...where.params, ...where.params, perPage, (number - 1) * perPage],
+      `with ids as (select e.id from ${this.#entry} e where ${where.sql}
+                     order by e.pub_date desc, e.id desc limit ? offset ?)
+       select ${this.#columns}, coalesce(g.tags, '[]'::json) as tags, ${total} as total
+         from ids join ${this.#entry} e on e.id = ids.id
+         left join ${this.#user} u on u.id = e.author_id
+         left join (${this.#pageTags}) g on g.entry_id = e.id
+        order by e.pub_date desc, e.id desc`,
+      [...where.params, perPage, (number - 1) * perPage, ...(everyPublic ? [] : where.params)],
     );
     if (!rows.length && number > 1) return null;
     const count = rows[0]?.total ?? 0;

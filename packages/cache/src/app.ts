@@ -1,11 +1,10 @@
-import { defineApp, type SiteContext } from '@tessera/core';
+import { defineApp, type SiteContext, fromPackageJson } from '@tessera/core';
 import './augment.ts';
 import type { Cache } from './cache.ts';
 import { buildCache } from './create.ts';
 import { listenForInvalidations, mergeHookTags } from './hook-tags.ts';
 import { CacheOptions } from './options.ts';
 import { installResponseCache } from './response-cache.ts';
-import { CACHE_VERSION } from './version.ts';
 
 /**
  * Response and data caching for a Tessera site: memory or Redis, ETags and 304s, single flight,
@@ -13,8 +12,7 @@ import { CACHE_VERSION } from './version.ts';
  */
 export const cache = defineApp({
   name: 'cache',
-  version: CACHE_VERSION,
-  requires: { '@tessera/core': '^0.1.0' },
+  ...fromPackageJson(new URL('../package.json', import.meta.url)),
   options: CacheOptions,
   async setup(fastify, { site, options }) {
     const built = await buildCache(options, {
@@ -36,6 +34,7 @@ export const cache = defineApp({
       engine: built.engine,
       options,
       base: built.base,
+      respondEarly: (fn) => site.respondEarly(fn),
     });
     site.onClose(() => built.cache.close());
   },

@@ -7,6 +7,9 @@ import type { CacheLogger, CacheStore } from './store.ts';
 const POLL_FIRST_MS = 10;
 /** …doubling up to this. */
 const POLL_MAX_MS = 100;
+/** Most parsed page entries, and characters of their text, kept for reuse (see `lookup`). */
+const PARSED_MAX = 1000;
+const PARSED_MAX_CHARS = 16 * 1024 * 1024;
 
 /** The counters every cache keeps (per process; a metrics endpoint reads them). */
 export interface CacheCounters {
@@ -84,6 +87,9 @@ export class Engine {
   readonly #lockTimeoutMs: number;
   readonly #flights = new Map<string, Promise<Settled<unknown> | undefined>>();
   readonly #background = new Set<Promise<void>>();
+  /** Parsed entries of `lookup(key, { reuse: true })`, by key, with the raw text they came from. */
+  readonly #parsed = new Map<string, { raw: string; env: Envelope<unknown> }>();
+  #parsedChars = 0;
 
   constructor(opts: { store: CacheStore; log: CacheLogger; lockTimeoutMs: number }) {
     this.store = opts.store;
@@ -91,12 +97,17 @@ export class Engine {
     this.#lockTimeoutMs = opts.lockTimeoutMs;
   }
 
-  /** The entry at `key` if it is usable: not expired, and none of its tags invalidated since. */
-  async lookup<T>(key: string): Promise<Found<T>> {
+  /**
+   * The entry at `key` if it is usable: not expired, and none of its tags invalidated since.
+   * `reuse`: the caller never changes the value (a stored page), so an entry parsed before is
+   * answered again while the store holds the same text — a page hit skips `JSON.parse`.
+   */
+  async lookup<T>(key: string, opts: { reuse?: boolean } = {}): Promise<Found<T>> {
     if (!this.store.available()) return { state: 'miss', seq: -1 };
     try {
       const { raw, seq } = await this.store.read(key);
-      const env = raw === undefined ? undefined : parse<T>(raw);
+      const env =
+        raw === undefined ? undefined : opts.reuse ? this.#reuse<T>(key, raw) : parse<T>(raw);
       const now = Date.now();
       // Missing, unreadable (it will be overwritten) or expired.
       if (!env || now >= env.e) return { state: 'miss', seq };
@@ -342,6 +353,26 @@ export class Engine {
       }
     }
     return undefined;
+  }
+
+  #reuse<T>(key: string, raw: string): Envelope<T> | undefined {
+    const known = this.#parsed.get(key);
+    if (known && known.raw === raw) return known.env as Envelope<T>;
+    const env = parse<T>(raw);
+    if (known) {
+      this.#parsed.delete(key);
+      this.#parsedChars -= known.raw.length;
+    }
+    if (env) {
+      // Bounded: a burst of distinct pages starts the memo afresh rather than growing it.
+      if (this.#parsed.size >= PARSED_MAX || this.#parsedChars + raw.length > PARSED_MAX_CHARS) {
+        this.#parsed.clear();
+        this.#parsedChars = 0;
+      }
+      this.#parsed.set(key, { raw, env });
+      this.#parsedChars += raw.length;
+    }
+    return env;
   }
 
   #failed(_err: unknown): void {

@@ -12,6 +12,10 @@ const REFRESH_HEADER = 'x-tessera-cache-refresh';
 /** A handler's Cache-Control that keeps its page out of shared caches (and ours). */
 const NOT_SHARED = /\b(private|no-store|no-cache)\b/i;
 const STATE = Symbol('tessera.cache.page');
+/** Marks the config of a route the response cache is wired into. */
+const WIRED = Symbol('tessera.cache.wired');
+/** Most request URLs whose page keys are remembered (see `keyOf`). */
+const KEYS_MAX = 10_000;
 
 /** What one request carries from lookup to store. */
 interface PageState {
@@ -35,6 +39,12 @@ export interface ResponseCacheOptions {
   options: CacheOptions;
   /** `<keyPrefix>:<version>`. */
   base: string;
+  /**
+   * The kernel's early answer point (`site.respondEarly`): stored pages for requests without
+   * cookies are answered there, before the session, the user and the request's EntityManager
+   * are set up. Without it, lookups run in each cached route's own `onRequest`.
+   */
+  respondEarly?: (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => void;
 }
 
 /**
@@ -48,6 +58,27 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
   const pages = `${opts.base}:cache@${CACHE_VERSION}:page:`;
   const policies = new WeakMap<object, PagePolicy | null>();
   const refreshes = new Map<string, Lease<StoredPage>>();
+  const keys = new Map<string, string>();
+  const bodies = new WeakMap<StoredPage, Buffer | string>();
+
+  /**
+   * A stored page's body as bytes, encoded once per parsed page (the engine reuses it from hit
+   * to hit): a string with any character past Latin-1 (an em dash in a layout) is re-encoded to
+   * UTF-8 on every write otherwise, which costs a page hit as much as the rest of it.
+   */
+  function bodyOf(page: StoredPage): Buffer | string {
+    let body = bodies.get(page);
+    if (body === undefined) {
+      body = page.base64
+        ? Buffer.from(page.body, 'base64')
+        : // Without a content type of its own a Buffer would be sent as application/octet-stream.
+          page.headers['content-type'] !== undefined
+          ? Buffer.from(page.body, 'utf8')
+          : page.body;
+      bodies.set(page, body);
+    }
+    return body;
+  }
 
   function policyOf(request: FastifyRequest): PagePolicy | undefined {
     const config = request.routeOptions.config;
@@ -61,14 +92,26 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
   }
 
   function keyOf(request: FastifyRequest, policy: PagePolicy): string {
-    const hash = createHash('sha256').update(`GET ${request.host}${request.url}`);
+    const target = `GET ${request.host}${request.url}`;
+    // A page that varies on no header has one key per URL: hashed once, then remembered.
+    if (!policy.vary.length) {
+      const known = keys.get(target);
+      if (known !== undefined) return known;
+    }
+    const hash = createHash('sha256').update(target);
     for (const name of policy.vary)
       hash.update(`\n${name}: ${String(request.headers[name] ?? '')}`);
-    return pages + hash.digest('base64url');
+    const key = pages + hash.digest('base64url');
+    if (!policy.vary.length) {
+      if (keys.size >= KEYS_MAX) keys.clear();
+      keys.set(target, key);
+    }
+    return key;
   }
 
   async function lookupOnRequest(request: FastifyRequest, reply: FastifyReply) {
     if (request.method !== 'GET' && request.method !== 'HEAD') return;
+    if ((request as WithState)[STATE]) return;
     const policy = policyOf(request);
     if (!policy) return;
     const refresh = request.headers[REFRESH_HEADER];
@@ -107,7 +150,8 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
   }
 
   async function serveOrLead(request: FastifyRequest, reply: FastifyReply, state: PageState) {
-    const found = await engine.lookup<StoredPage>(state.key);
+    // Stored pages are only read (served), never changed: the parsed entry can be reused.
+    const found = await engine.lookup<StoredPage>(state.key, { reuse: true });
     if (found.state === 'fresh') {
       engine.counters.hits += 1;
       return serve(request, reply, state, found.value, 'HIT');
@@ -141,7 +185,7 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
       reply.removeHeader('content-type');
       return reply.code(304).send();
     }
-    return reply.code(200).send(page.base64 ? Buffer.from(page.body, 'base64') : page.body);
+    return reply.code(200).send(bodyOf(page));
   }
 
   function refreshInBackground(request: FastifyRequest, state: PageState, seq: number): void {
@@ -162,10 +206,23 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
     });
   }
 
-  async function storeOnSend(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+  // Callback style: a page served from the cache (every hit) passes through without a promise.
+  function storeOnSend(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+    done: (err: Error | null, payload?: unknown) => void,
+  ): void {
+    if (
+      (request.method !== 'GET' && request.method !== 'HEAD') ||
+      (request as WithState)[STATE]?.served
+    )
+      return done(null, payload);
+    storeComputed(request, reply, payload).then((p) => done(null, p), done);
+  }
+
+  async function storeComputed(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     const state = (request as WithState)[STATE];
-    if (state?.served) return payload;
     const ok = reply.statusCode === 200;
     const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
     if (
@@ -256,20 +313,33 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
     return undefined;
   }
 
-  async function releaseOnResponse(request: FastifyRequest) {
-    await (request as WithState)[STATE]?.lease?.release();
+  function releaseOnResponse(request: FastifyRequest, _reply: FastifyReply, done: () => void) {
+    const lease = (request as WithState)[STATE]?.lease;
+    if (!lease) return done();
+    lease.release().then(done, done);
   }
 
   async function releaseOnAbort(request: FastifyRequest) {
     await (request as WithState)[STATE]?.lease?.release();
   }
 
+  // A request carrying cookies (a session) or credentials waits for `lookupOnPreHandler`; any
+  // other GET of a cached route is looked up before the rest of the request's set-up runs.
+  // (An app that recognised a user by something other than cookies or an Authorization header
+  // would need `anonymousOnly` pages looked up after its hook: such an app does not exist here.)
+  const early = opts.respondEarly;
+  early?.(async function cachedPageEarly(request, reply) {
+    if ((request.routeOptions.config as unknown as Record<symbol, unknown>)[WIRED] !== true) return;
+    return lookupOnRequest(request, reply);
+  });
+
   fastify.addHook('onRoute', function cacheRoute(route: RouteOptions) {
     const methods = ([] as string[]).concat(route.method);
     if (!methods.includes('GET') && !methods.includes('HEAD')) return;
-    const r = route as unknown as Record<string, unknown>;
-    if (list(r.onRequest).includes(lookupOnRequest)) return;
-    r.onRequest = [...list(r.onRequest), lookupOnRequest];
+    const r = route as unknown as Record<string | symbol, unknown>;
+    if ((r.config as Record<symbol, unknown> | undefined)?.[WIRED]) return;
+    r.config = { ...(r.config as object | undefined), [WIRED]: true };
+    if (!early) r.onRequest = [...list(r.onRequest), lookupOnRequest];
     r.preHandler = [...list(r.preHandler), lookupOnPreHandler];
     // Before Fastify's HEAD handler, which empties the payload.
     const onSend = list(r.onSend);

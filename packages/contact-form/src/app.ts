@@ -1,4 +1,4 @@
-import { defineApp } from '@tessera/core';
+import { defineApp, fromPackageJson } from '@tessera/core';
 import { ContactMessage } from './contact-message.entity.ts';
 import { deliverPending, scheduleRetries } from './retry.ts';
 import { NoRecipients } from './errors.ts';
@@ -10,8 +10,7 @@ import { contactFormRoutes } from './routes.ts';
 /** The contact form app: `contactForm({ form, recipients, successRedirect, ... })`. */
 export const contactForm = defineApp({
   name: 'contact-form',
-  version: '0.1.0',
-  requires: { '@tessera/core': '^0.1.0' },
+  ...fromPackageJson(new URL('../package.json', import.meta.url)),
   entities: [ContactMessage, ContactRateLimit],
   migrations,
   migrationsDir: new URL('./migrations/', import.meta.url),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Static, TSchema } from 'typebox';
@@ -75,4 +76,20 @@ export function defineApp<S extends TSchema>(spec: AppSpec<S>): AppFactory<S> {
   }
   const factory = (options?: AppInput<S>): InstalledApp<S> => ({ spec, input: options ?? {} });
   return Object.assign(factory, { spec });
+}
+
+/**
+ * An app's `version` and `requires` read from its own package.json: a release moves the version
+ * and the `@tessera/*` peer ranges there, and the app's compatibility guard follows without an edit.
+ * `defineApp({ name: 'blog', ...fromPackageJson(new URL('../package.json', import.meta.url)), ... })`.
+ */
+export function fromPackageJson(file: URL): { version: string; requires: Record<string, string> } {
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+    version: string;
+    peerDependencies?: Record<string, string>;
+  };
+  const requires = Object.fromEntries(
+    Object.entries(pkg.peerDependencies ?? {}).filter(([name]) => name.startsWith('@tessera/')),
+  );
+  return { version: pkg.version, requires };
 }

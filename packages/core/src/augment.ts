@@ -1,3 +1,9 @@
+// The plugins core registers on every site add members to Fastify's types (`request.session`,
+// `reply.setCookie`, `reply.generateCsrf`). Referencing them here carries those members into core's
+// published declarations, so an app built against `dist/` sees them as it does against `src/`.
+/// <reference types="@fastify/cookie" preserve="true" />
+/// <reference types="@fastify/session" preserve="true" />
+/// <reference types="@fastify/csrf-protection" preserve="true" />
 import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SiteContext } from './site-context.ts';

@@ -53,6 +53,19 @@ export const StaticConflict = createError<[string, string, string]>(
 /** An app requires a version of another package that the site does not have. */
 export const IncompatibleVersion = createError<[string]>('TESSERA_INCOMPATIBLE_VERSION', '%s', 500);
 
+/**
+ * A value in the request's address cannot be used: a number that is not finite (`?page=1e309`),
+ * or a NUL character, which PostgreSQL can neither store nor compare.
+ */
+export const BadParameter = createError<[string]>(
+  'TESSERA_BAD_PARAMETER',
+  'A value in the address cannot be used: %s.',
+  400,
+);
+
+/** A client sent more requests than the site-wide limit allows (`settings.rateLimit`). */
+export const RateLimited = createError<[string]>('TESSERA_RATE_LIMITED', '%s', 429);
+
 /** Something the request asked for does not exist. */
 export const NotFound = createError<[string?]>('TESSERA_NOT_FOUND', '%s', 404);
 

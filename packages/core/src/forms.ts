@@ -324,7 +324,7 @@ export class Form<F extends FieldsShape = FieldsShape> {
     const data: Record<string, unknown> = {};
     for (const [key, f] of Object.entries(this.fields)) {
       const raw = body[key];
-      values[key] = f.widget === 'password' ? '' : single(raw);
+      values[key] = f.widget === 'password' ? '' : echo(single(raw));
       const r = f.parse(raw);
       if ('error' in r) errors[key] = [r.error];
       else data[key] = r.value;
@@ -367,6 +367,16 @@ export class Form<F extends FieldsShape = FieldsShape> {
       })),
     };
   }
+}
+
+/**
+ * What a form sent back with its errors may show of a submitted value: text, a number or a flag.
+ * An object a client sent instead (`{"name": {"toString": 1}}`) shows as nothing: printing it
+ * would throw.
+ */
+function echo(v: unknown): unknown {
+  if (v === undefined || v === null) return v;
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : '';
 }
 
 function displayValue(v: unknown): string | boolean {

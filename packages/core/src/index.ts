@@ -2,7 +2,7 @@
 import './augment.ts';
 
 export type { CurrentUser, FlashLevel, RouteCachePolicy } from './augment.ts';
-export { defineApp } from './app.ts';
+export { defineApp, fromPackageJson } from './app.ts';
 export type { AppCommand, AppContext, AppFactory, AppInput, AppSpec, InstalledApp } from './app.ts';
 export { resolveOptions } from './options.ts';
 export * from './errors.ts';
@@ -10,7 +10,9 @@ export { Hooks, veto } from './hooks.ts';
 export type { HookListener, HookName, HookPayloads, HookResult, Veto } from './hooks.ts';
 export { RouteTable, isSafePath, resolveRedirect } from './urls.ts';
 export type {
+  Endpoint,
   NamedRoute,
+  RegisteredRoute,
   RedirectTarget,
   RouteName,
   RouteParams,

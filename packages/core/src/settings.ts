@@ -58,7 +58,12 @@ export interface SiteSettings {
   prettyLogs: boolean;
   host: string;
   port: number;
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-* headers to believe: `true` (any peer's), or the front server's address(es)
+   * (`'127.0.0.1'`, `['10.0.0.0/8']`) so a client that reaches the site directly cannot choose
+   * the address its rate limit counts.
+   */
+  trustProxy: boolean | string | string[];
   /** Largest request body in bytes; a larger one is refused with 413. */
   bodyLimit: number;
   /** Requests per client IP per window on every route (429 past it); `false` switches it off. */

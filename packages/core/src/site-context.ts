@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppSpec } from './app.ts';
 import type { Hooks } from './hooks.ts';
@@ -40,4 +40,11 @@ export interface SiteContext {
   onClose(fn: () => Promise<void> | void): void;
   /** Adds values every rendered template sees (auth adds `user`). */
   addContextProcessor(fn: (request: FastifyRequest) => Record<string, unknown>): void;
+  /**
+   * Lets `fn` answer a request before the per-request set-up (session, current user, the
+   * request's EntityManager) — after the security headers and the rate limit. For answers that
+   * need none of it, such as a stored page for a visitor without cookies: `fn` sends the reply
+   * and returns it, or returns anything else (without sending) to let the request go on.
+   */
+  respondEarly(fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void;
 }

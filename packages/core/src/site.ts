@@ -35,6 +35,7 @@ import {
   DependencyCycle,
   ImproperlyConfigured,
   IncompatibleVersion,
+  BadParameter,
   MissingDependency,
 } from './errors.ts';
 import { Hooks } from './hooks.ts';
@@ -196,6 +197,8 @@ export async function createSite(
     }
 
     const routes = new RouteTable();
+    // Every route, named or not, before any is registered: `site.routes.endpoints()` audits them.
+    fastify.addHook('onRoute', (r) => routes.record(r));
     const hooks = new Hooks();
     for (const a of apps) for (const h of a.hooks ?? []) hooks.declare(h, a.name);
     const templates = new Templates(
@@ -209,6 +212,7 @@ export async function createSite(
       { cache: !settings.debug },
     );
     const contextProcessors: ((req: FastifyRequest) => Record<string, unknown>)[] = [];
+    const earlyResponders: ((req: FastifyRequest, reply: FastifyReply) => Promise<unknown>)[] = [];
 
     const site: SiteContext = {
       settings,
@@ -225,6 +229,7 @@ export async function createSite(
       options,
       onClose: (fn) => void closers.push(fn),
       addContextProcessor: (fn) => void contextProcessors.push(fn),
+      respondEarly: (fn) => void earlyResponders.push(fn),
     };
     fastify.decorate('tessera', site);
     templates.addGlobal('url', (name: string, params?: Record<string, unknown>) =>
@@ -234,20 +239,12 @@ export async function createSite(
     templates.addGlobal('site_name', settings.siteName);
     templates.addGlobal('has_route', (name: string) => routes.has(name));
 
-    // One EntityManager fork and one query counter per request.
     fastify.decorateRequest('em', null as never);
     fastify.decorateRequest('user', null);
-    fastify.addHook('onRequest', function requestScope(request, reply, done) {
+    fastify.addHook('onRequest', function requestId(request, reply, done) {
       // The id in the response too, so a user's report can be matched with the log lines.
       reply.header('x-request-id', request.id);
-      const stats: QueryStats = { count: 0, ms: 0 };
-      (request as unknown as Record<symbol, QueryStats>)[STATS] = stats;
-      // The request's EntityManager is the request context's own fork, so `request.em` and
-      // anything reaching the ORM through the context share one identity map.
-      RequestContext.create(orm.em, () => {
-        request.em = RequestContext.getEntityManager() as EntityManager;
-        queryStats.run(stats, done);
-      });
+      done();
     });
     if (settings.debug) {
       fastify.addHook('onSend', async function serverTiming(request, reply) {
@@ -270,6 +267,28 @@ export async function createSite(
       });
     }
     if (settings.metrics.enabled) registerMetrics(fastify, site, settings.metrics);
+
+    // Answers that need no set-up (`site.respondEarly`: a stored page) go before it.
+    fastify.addHook('onRequest', function earlyResponse(request, reply, done) {
+      if (!earlyResponders.length) return done();
+      // An answered request never calls `done`: the rest of the chain does not run (an async
+      // onSend may still be finishing, so `reply.sent` is not yet true).
+      respondEarly(earlyResponders, request, reply).then((answered) => {
+        if (!answered) done();
+      }, done);
+    });
+
+    // One EntityManager fork and one query counter per request.
+    fastify.addHook('onRequest', function requestScope(request, _reply, done) {
+      const stats: QueryStats = { count: 0, ms: 0 };
+      (request as unknown as Record<symbol, QueryStats>)[STATS] = stats;
+      // The request's EntityManager is the request context's own fork, so `request.em` and
+      // anything reaching the ORM through the context share one identity map.
+      RequestContext.create(orm.em, () => {
+        request.em = RequestContext.getEntityManager() as EntityManager;
+        queryStats.run(stats, done);
+      });
+    });
 
     // Forms, sessions (in PostgreSQL), CSRF on every unsafe route.
     await fastify.register(formbody, { bodyLimit: settings.bodyLimit, parser: parseFormBody });
@@ -300,9 +319,48 @@ export async function createSite(
         );
       },
     });
-    fastify.addHook('preHandler', function csrfGuard(request, reply, done) {
+    // Before validation: a forged request is refused whatever its body, so no route's schema
+    // answers it first (and it learns nothing about what a valid body looks like).
+    fastify.addHook('preValidation', function csrfGuard(request, reply, done) {
       if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return done();
       fastify.csrfProtection(request, reply, done);
+    });
+
+    // No route may see a value SQL cannot take: Ajv coerces "1e309" to Infinity (and checks
+    // `integer` and `maximum` only on finite numbers), and PostgreSQL refuses NUL in text.
+    fastify.addHook('preHandler', function refuseUnusableParameters(request, _reply, done) {
+      const why = unusable(request.params) ?? unusable(request.query);
+      done(why ? new BadParameter(why) : undefined);
+    });
+
+    // Shutting down, a connection kept alive (a proxy's) would hold `close` — and the process —
+    // until its keep-alive timeout: from then on every response ends its connection.
+    let closing = false;
+    fastify.addHook('preClose', function stopKeepingAlive(done) {
+      closing = true;
+      done();
+    });
+    fastify.addHook('onSend', function closeConnectionWhenClosing(_request, reply, payload, done) {
+      if (closing) reply.header('connection', 'close');
+      done(null, payload);
+    });
+    fastify.addHook('onResponse', function endConnectionWhenClosing(request, _reply, done) {
+      // A response that was already on its way when the close began.
+      const socket = request.raw.socket as { end?: () => void } | undefined;
+      if (closing && typeof socket?.end === 'function') socket.end();
+      done();
+    });
+
+    // A page carrying a visitor's session, user or CSRF token is theirs alone: no shared cache
+    // (a CDN, a proxy) may store it for others — Django's `Vary: Cookie` and `never_cache`.
+    fastify.addHook('onSend', function keepPersonalPagesPrivate(request, reply, payload, done) {
+      const personal =
+        request.user !== null ||
+        reply.hasHeader('set-cookie') ||
+        (reply as unknown as Record<symbol, boolean>)[PERSONAL] === true;
+      if (personal && !reply.hasHeader('cache-control'))
+        reply.header('cache-control', 'private, no-cache');
+      done(null, payload);
     });
 
     fastify.decorateRequest(
@@ -321,7 +379,10 @@ export async function createSite(
         status?: number,
       ) {
         const request = this.request;
-        const generateCsrf = () => this.generateCsrf();
+        const generateCsrf = () => {
+          (this as unknown as Record<symbol, boolean>)[PERSONAL] = true;
+          return this.generateCsrf();
+        };
         const base: Record<string, unknown> = {
           request: {
             path: request.url.split('?')[0],
@@ -332,7 +393,8 @@ export async function createSite(
           user: request.user,
           csrf_token: generateCsrf,
           messages: () => {
-            const queued = request.session.get(FLASH);
+            // No session yet when a request is refused before it loads (the rate limit): no messages.
+            const queued = (request.session as typeof request.session | undefined)?.get(FLASH);
             if (!queued?.length) return [];
             request.session.set(FLASH, undefined);
             return queued;
@@ -439,7 +501,33 @@ export async function createSite(
   return fastify;
 }
 
+/** Why a params or query object holds a value no route can use, if it does. */
+function unusable(values: unknown): string | undefined {
+  if (!values || typeof values !== 'object') return undefined;
+  for (const v of Object.values(values)) {
+    for (const x of Array.isArray(v) ? v : [v]) {
+      if (typeof x === 'number' && !Number.isFinite(x)) return 'a number out of range';
+      if (typeof x === 'string' && x.includes('\u0000')) return 'a NUL character';
+    }
+  }
+  return undefined;
+}
+
 const STATS = Symbol('tessera.queryStats');
+
+/** Runs the early responders in order until one answers (returns the reply it sent). */
+async function respondEarly(
+  responders: readonly ((req: FastifyRequest, reply: FastifyReply) => Promise<unknown>)[],
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
+  for (const fn of responders) {
+    if ((await fn(request, reply)) === reply || reply.sent) return true;
+  }
+  return false;
+}
+/** Set on a reply whose page embeds a CSRF token: it belongs to one session. */
+const PERSONAL = Symbol('tessera.personal');
 
 /**
  * Decodes a urlencoded body like a browser's URLSearchParams: a malformed escape such as `%E9`
@@ -565,6 +653,8 @@ function installErrorHandlers(
       return reply.status(status).type('text/plain; charset=utf-8').send(`${status} ${title}`);
     }
   };
+  // Probing for pages that do not exist counts against the same per-address limit as the rest:
+  // the site-wide limiter is a root onRequest hook (security.ts), which runs for 404s too.
   fastify.setNotFoundHandler(async (request, reply) => answer(request, reply, 404, undefined));
   fastify.setErrorHandler(async (err: FastifyError, request, reply) => {
     const status = statusOf(err);

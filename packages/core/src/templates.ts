@@ -136,10 +136,26 @@ const DATE_STYLES: Record<string, Intl.DateTimeFormatOptions> = {
 function formatDate(value: unknown, style = 'long'): string {
   if (value === null || value === undefined || value === '') return '';
   const d = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(d.getTime())) return '';
+  const time = d.getTime();
+  if (Number.isNaN(time)) return '';
   if (style === 'iso') return d.toISOString();
-  return (DATE_FORMATS[style] ?? DATE_FORMATS.long!).format(d);
+  const format = DATE_FORMATS[style] ?? DATE_FORMATS.long!;
+  // Every style is a UTC calendar date: one ICU call per day and style, not per date shown (a
+  // list page shows a date per entry).
+  const key = `${style}:${Math.floor(time / DAY_MS)}`;
+  let text = FORMATTED.get(key);
+  if (text === undefined) {
+    text = format.format(d);
+    if (FORMATTED.size >= FORMATTED_MAX) FORMATTED.clear();
+    FORMATTED.set(key, text);
+  }
+  return text;
 }
+
+const DAY_MS = 86_400_000;
+/** Dates already formatted, by style and UTC day; bounded (cleared when full). */
+const FORMATTED = new Map<string, string>();
+const FORMATTED_MAX = 10_000;
 
 // Building an Intl.DateTimeFormat costs ~100× more than formatting with one: build each style once.
 const DATE_FORMATS: Record<string, Intl.DateTimeFormat> = Object.fromEntries(

@@ -28,9 +28,53 @@ export interface NamedRoute {
   app: string | undefined;
 }
 
+/** A route as Fastify registered it: what `record` keeps (its config is read when asked). */
+export interface RegisteredRoute {
+  method: string | string[];
+  url: string;
+  config?: object;
+  bodyLimit?: number;
+}
+
+/**
+ * One registered route, named or not: what a security audit walks (every unsafe route must
+ * refuse a request without a CSRF token; every route has a body and rate limit).
+ */
+export interface Endpoint {
+  method: string;
+  path: string;
+  /** The full route name (`blog:entry-detail`), when the route has one. */
+  name: string | undefined;
+  /** The route's config as finally registered (`csrf`, `api`, `rateLimit`, …). */
+  config: Readonly<Record<string, unknown>>;
+  /** A route's own body limit, when it sets one over the site's. */
+  bodyLimit: number | undefined;
+}
+
 /** The site's table of named routes, filled as routes are registered (no globals). */
 export class RouteTable {
   readonly #routes = new Map<string, NamedRoute>();
+  readonly #registered: RegisteredRoute[] = [];
+
+  /** Keeps a route Fastify registered (the kernel calls this from `onRoute` for every route). */
+  record(route: RegisteredRoute): void {
+    this.#registered.push(route);
+  }
+
+  /** Every route registered, one row per method, HEAD included, in registration order. */
+  endpoints(): Endpoint[] {
+    return this.#registered.flatMap((r) => {
+      const config = (r.config ?? {}) as Record<string, unknown>;
+      const name = typeof config.routeName === 'string' ? config.routeName : undefined;
+      return ([] as string[]).concat(r.method).map((method) => ({
+        method,
+        path: r.url,
+        name,
+        config,
+        bodyLimit: r.bodyLimit,
+      }));
+    });
+  }
 
   add(route: NamedRoute): void {
     const existing = this.#routes.get(route.name);

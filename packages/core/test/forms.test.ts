@@ -220,6 +220,15 @@ describe('forms', () => {
     });
   });
 
+  it('keeps nothing of an object sent for a field: printing it back must not throw', async () => {
+    const hostile = { toString: 1, valueOf: 2 };
+    const r = await signup.parse({ email: hostile, password: 'x', news: [hostile] });
+    expect(r).toMatchObject({ ok: false, values: { email: '', news: '' } });
+    if (r.ok) throw new Error('parsed');
+    const bound = signup.bind(r.values, r.errors);
+    expect(bound.fields.find((f) => f.name === 'email')?.value).toBe('');
+  });
+
   it('runs the clean step only once every field parsed', async () => {
     const r = await signup.parse({ email: 'a@example.com', password: 'short' });
     expect(r).toMatchObject({ ok: false, errors: { password: ['Use at least 8 characters.'] } });

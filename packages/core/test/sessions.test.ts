@@ -18,6 +18,21 @@ describe('CSRF', () => {
         register(fastify) {
           fastify.post('/webhook', { config: { csrf: false } }, async () => ({ accepted: true }));
           fastify.delete('/api/thing', { config: { api: true } }, async () => ({ deleted: true }));
+          fastify.post(
+            '/api/strict',
+            {
+              config: { api: true },
+              schema: {
+                body: {
+                  type: 'object',
+                  properties: { n: { type: 'integer' } },
+                  required: ['n'],
+                  additionalProperties: false,
+                },
+              },
+            },
+            async () => ({ ok: true }),
+          );
         },
       },
     });
@@ -32,6 +47,16 @@ describe('CSRF', () => {
     const api = await t.client().delete('/api/thing', undefined, { csrf: false });
     expect(api.statusCode).toBe(403);
     expect(api.json()).toMatchObject({ status: 403, code: 'FST_CSRF_MISSING_SECRET' });
+  });
+
+  it('a forged request is refused before a route’s schema looks at its body', async () => {
+    const res = await t
+      .client()
+      .post('/api/strict', { n: 'not a number' }, { csrf: false, json: true });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'FST_CSRF_MISSING_SECRET' });
+    const signed = await t.client().post('/api/strict', { n: 'not a number' }, { json: true });
+    expect(signed.statusCode).toBe(400);
   });
 
   it('the token from the rendered form passes', async () => {

@@ -76,6 +76,21 @@ describe('named routes', () => {
     expect(t.site.routes.has('about')).toBe(false);
   });
 
+  it('endpoints lists every route, named or not, per method, with its final config', () => {
+    const rows = t.site.routes.endpoints();
+    const find = (method: string, path: string) =>
+      rows.find((e) => e.method === method && e.path === path);
+    expect(find('GET', '/about')).toMatchObject({ name: undefined, bodyLimit: undefined });
+    expect(find('HEAD', '/about')).toBeDefined();
+    expect(find('POST', '/journal/new')?.name).toBe('notes:new');
+    expect(find('POST', '/journal/api/notes')?.config).toMatchObject({
+      api: true,
+      routeName: 'notes:api-create',
+    });
+    expect(find('GET', '/healthz')).toBeDefined();
+    expect(find('GET', '/csrf-token')?.name).toBe('core:csrf-token');
+  });
+
   it('templates reverse names too', async () => {
     const res = await t.client().get('/journal');
     expect(res.body).toContain('href="/journal/new"');

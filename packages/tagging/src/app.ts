@@ -1,4 +1,4 @@
-import { defineApp } from '@tessera/core';
+import { defineApp, fromPackageJson } from '@tessera/core';
 import './augment.ts';
 import { migrations } from './migrations/index.ts';
 import { TaggingOptions } from './options.ts';
@@ -10,8 +10,7 @@ import { Tagging, installTagging } from './tagging.ts';
 /** Tags for any entity of any app, del.icio.us style: batch lookups, tag pages and a tag cloud. */
 export const tagging = defineApp({
   name: 'tagging',
-  version: '0.1.0',
-  requires: { '@tessera/core': '^0.1.0' },
+  ...fromPackageJson(new URL('../package.json', import.meta.url)),
   entities: [Tag, TaggedItem],
   migrations,
   migrationsDir: new URL('./migrations/', import.meta.url),

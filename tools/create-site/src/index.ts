@@ -29,18 +29,25 @@ export interface CreateOptions {
   lookup?: (app: string) => AppMeta;
   /** @tessera/core's version; the default asks the registry. */
   coreVersion?: string;
+  /** The environment of `npm` and `tessera migrate` (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
+/** Apps that take the site's public address (`siteUrl`) in production: auth, for reset links. */
+const NEEDS_SITE_URL = new Set(['auth']);
 
 /** Asks the registry for an app's metadata. */
-export function registryLookup(registry: string | undefined): (app: string) => AppMeta {
+export function registryLookup(
+  registry: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): (app: string) => AppMeta {
   return (app) => {
     const args = ['view', `@tessera/${app}`, 'tessera', 'version', '--json'];
     if (registry) args.push(`--@tessera:registry=${registry}`);
     let raw: string;
     try {
-      raw = execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      raw = execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
     } catch {
       throw new Error(
         `@tessera/${app} is not in the registry${registry ? ` at ${registry}` : ''}.`,
@@ -59,10 +66,18 @@ export function registryLookup(registry: string | undefined): (app: string) => A
 }
 
 /** The newest version of `pkg` in the registry. */
-export function registryVersion(registry: string | undefined, pkg: string): string {
+export function registryVersion(
+  registry: string | undefined,
+  pkg: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const args = ['view', pkg, 'version'];
   if (registry) args.push(`--@tessera:registry=${registry}`);
-  return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('npm', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  }).trim();
 }
 
 /** The apps to install: the ones asked for plus everything they depend on, dependencies first. */
@@ -91,6 +106,11 @@ export function siteFiles(
   const deps: Record<string, string> = { '@tessera/core': `^${coreVersion}` };
   for (const a of apps) deps[`@tessera/${a.name}`] = `^${a.version}`;
   const imports = apps.map((a) => `import { ${a.factory} } from '@tessera/${a.name}';`).join('\n');
+  // Apps whose production options include the site's public address (auth's password reset links).
+  const siteUrl = apps.some((a) => NEEDS_SITE_URL.has(a.name));
+  const installs = apps
+    .map((a) => `${a.factory}(${NEEDS_SITE_URL.has(a.name) ? 'siteUrl ? { siteUrl } : {}' : ''})`)
+    .join(', ');
   const mounts = apps.map((a) => `    '${a.name}': '${a.mount}',`).join('\n');
   return {
     'package.json':
@@ -112,21 +132,29 @@ export function siteFiles(
       '# Settings this site reads from the environment; copy to .env.',
       '# DATABASE_URL=postgres://postgres@127.0.0.1:5432/mysite   (unset: an embedded PostgreSQL under .tessera/)',
       '# SECRET_KEY=   (required in production: 32+ random characters)',
+      ...(siteUrl
+        ? ['# SITE_URL=https://your.site   (required in production: links in mails use it)']
+        : []),
       '# SMTP_URL=smtp://user:pass@127.0.0.1:587   (unset: mail goes to the log)',
       '# MANAGERS=you@example.com',
       '# PORT=3000',
       '',
     ].join('\n'),
     'src/settings/base.ts': `// Settings every environment shares: the apps this site installs. Secrets come from the environment.
-import { loadEnv, parseList, type SettingsInput } from '@tessera/core';
+import { loadEnv, parseList, type InstalledApp, type SettingsInput } from '@tessera/core';
 ${imports}
 import { routes } from '../routes.ts';
 
 export const env = loadEnv();
 
+/** The apps this site installs, with their options${siteUrl ? "; production passes the site's public address" : ''}. */
+export function installApps(${siteUrl ? 'siteUrl?: string' : ''}): InstalledApp[] {
+  return [${installs}];
+}
+
 export const base: SettingsInput = {
   siteName: ${JSON.stringify(name)},
-  apps: [${apps.map((a) => `${a.factory}()`).join(', ')}],
+  apps: installApps(),
   routes,
   templates: new URL('../../templates/', import.meta.url),
   databaseUrl: env.DATABASE_URL,
@@ -146,12 +174,28 @@ import { base } from './base.ts';
 
 export default defineSettings({ ...base, env: 'development', debug: true });
 `,
-    'src/settings/production.ts': `import { ImproperlyConfigured, defineSettings } from '@tessera/core';
-import { base, env } from './base.ts';
+    'src/settings/production.ts': `// Production: secrets and addresses from the environment, secure cookies behind a TLS front server.
+import { ImproperlyConfigured, defineSettings } from '@tessera/core';
+import { base, env${siteUrl ? ', installApps' : ''} } from './base.ts';
 
-if (!env.SECRET_KEY) throw new ImproperlyConfigured('SECRET_KEY must be set in production.');
-
-export default defineSettings({ ...base, env: 'production', serveStatic: false, trustProxy: true, session: { cookieName: 'tessera_session', secure: true, maxAgeSeconds: 1209600 } });
+if (!env.SECRET_KEY)
+  throw new ImproperlyConfigured('SECRET_KEY must be set in production (32+ characters).');
+${
+  siteUrl
+    ? `if (!env.SITE_URL)
+  throw new ImproperlyConfigured(
+    'SITE_URL must be set in production (https://your.site): links in mails use it.',
+  );
+`
+    : ''
+}
+export default defineSettings({
+  ...base,
+${siteUrl ? '  apps: installApps(env.SITE_URL),\n' : ''}  env: 'production',
+  serveStatic: false,
+  trustProxy: true,
+  session: { cookieName: 'tessera_session', secure: true, maxAgeSeconds: 14 * 24 * 3600 },
+});
 `,
     'src/settings/test.ts': `import { defineSettings } from '@tessera/core';
 import { base } from './base.ts';
@@ -200,6 +244,9 @@ npm install && npm start    # http://localhost:3000, embedded PostgreSQL unless 
 Override an app's template by adding the same path under \`templates/\` (for example
 \`templates/${apps[0]?.name ?? 'app'}/...\`); \`npx tessera templates\` shows which file wins. Settings live in
 \`src/settings/\`, secrets in \`.env\` (see \`.env.example\`).
+
+A new release of an app: \`npm update @tessera/<app>\`, then \`npm run migrate\`. An app that needs
+another version of \`@tessera/core\` (or of another app) says so when the site boots.
 `,
   };
 }
@@ -214,17 +261,22 @@ export function createSiteProject(opts: CreateOptions): string {
   if (existsSync(dir) && readdirSync(dir).length)
     throw new Error(`${dir} exists and is not empty.`);
   if (!opts.apps.length) throw new Error('Choose at least one app: --apps blog,contact-form');
-  const lookup = opts.lookup ?? registryLookup(opts.registry);
+  const env = opts.env ?? process.env;
+  const lookup = opts.lookup ?? registryLookup(opts.registry, env);
   const apps = resolveApps(opts.apps, lookup);
-  const coreVersion = opts.coreVersion ?? registryVersion(opts.registry, '@tessera/core');
+  const coreVersion = opts.coreVersion ?? registryVersion(opts.registry, '@tessera/core', env);
   for (const [path, text] of Object.entries(siteFiles(name, apps, coreVersion, opts.registry))) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
   log(`Created ${name} with ${apps.map((a) => a.name).join(', ')} in ${dir}`);
   if (opts.install !== false) {
-    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
-    execFileSync('npx', ['tessera', 'migrate'], { cwd: dir, stdio: 'inherit' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      stdio: 'inherit',
+      env,
+    });
+    execFileSync('npx', ['tessera', 'migrate'], { cwd: dir, stdio: 'inherit', env });
     log(`Done: cd ${opts.dir} && npm start`);
   }
   return dir;

@@ -56,7 +56,16 @@ describe('create-site', () => {
       'http://127.0.0.1:4873',
     );
     expect(files['src/settings/base.ts']).toContain("import { blog } from '@tessera/blog';");
-    expect(files['src/settings/base.ts']).toContain('apps: [auth(), tagging(), blog()]');
+    expect(files['src/settings/base.ts']).toContain(
+      'return [auth(siteUrl ? { siteUrl } : {}), tagging(), blog()];',
+    );
+    // Auth's reset links need the site's public address in production; other apps do not.
+    expect(files['src/settings/production.ts']).toContain('apps: installApps(env.SITE_URL)');
+    expect(files['.env.example']).toContain('SITE_URL=');
+    const plain = siteFiles('plain', resolveApps(['contact-form'], lookup), '0.1.0');
+    expect(plain['src/settings/base.ts']).toContain('return [contactForm()];');
+    expect(plain['src/settings/production.ts']).not.toContain('SITE_URL');
+    expect(plain['.npmrc']).toBeUndefined();
     expect(files['src/routes.ts']).toContain("'blog': '/blog'");
     expect(JSON.parse(files['package.json']!).dependencies).toEqual({
       '@tessera/core': '^0.1.0',

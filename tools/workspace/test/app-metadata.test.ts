@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../../', import.meta.url).pathname;
+// The generator's own test creates and removes packages/zz-generated-* while this file runs.
 const apps = readdirSync(join(root, 'packages')).filter((dir) => {
+  if (dir.startsWith('zz-generated-')) return false;
   const file = join(root, 'packages', dir, 'package.json');
   return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).nx?.tags?.includes('scope:app');
 });

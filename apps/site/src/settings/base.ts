@@ -30,7 +30,11 @@ export function installApps(opts: { siteUrl?: string; redisUrl?: string } = {}):
   return [
     auth({ registerSuccessRedirect: 'home', ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}) }),
     tagging(),
-    blog({ paginateBy: 10, feedTitle: 'Tessera blog' }),
+    blog({
+      paginateBy: 10,
+      feedTitle: 'Tessera blog',
+      ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
+    }),
     contactForm({ form: SiteContactForm, successRedirect: 'contact-form:sent' }),
     cache(opts.redisUrl ? { backend: 'redis', url: opts.redisUrl } : {}),
   ];

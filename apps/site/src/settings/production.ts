@@ -17,7 +17,8 @@ export default defineSettings({
   debug: false,
   serveStatic: false,
   host: env.HOST ?? '0.0.0.0',
-  trustProxy: true,
+  // Only the front server on this machine (deploy/nginx.conf) may say who the client is.
+  trustProxy: '127.0.0.1',
   session: { cookieName: 'tessera_session', secure: true, maxAgeSeconds: 14 * 24 * 3600 },
   metrics: { enabled: true, path: '/metrics', token: env.METRICS_TOKEN },
 });

