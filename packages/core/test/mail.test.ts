@@ -1,7 +1,11 @@
-import { createServer, type Server } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSite, type TestSite } from '@tessera/testing';
+import {
+  createTestSite,
+  startSmtpCapture,
+  type SmtpCapture,
+  type TestSite,
+} from '@tessera/testing';
 import { Mailer, freePort } from '../src/index.ts';
 
 /** A logger that keeps what `info` was given. */
@@ -9,44 +13,6 @@ function recordingLog(): { log: FastifyBaseLogger; lines: unknown[][] } {
   const lines: unknown[][] = [];
   const log = { info: (...args: unknown[]) => lines.push(args) } as unknown as FastifyBaseLogger;
   return { log, lines };
-}
-
-/** Just enough of an SMTP server to accept messages, keeping each one's raw DATA. */
-function smtpServer(): Promise<{ port: number; messages: string[]; server: Server }> {
-  const messages: string[] = [];
-  const server = createServer((socket) => {
-    let inData = false;
-    let data = '';
-    let buffer = '';
-    socket.write('220 test ESMTP\r\n');
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      let at: number;
-      while ((at = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            messages.push(data);
-            data = '';
-            socket.write('250 queued\r\n');
-          } else data += `${line}\n`;
-        } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 test\r\n');
-        else if (/^DATA/i.test(line)) {
-          inData = true;
-          socket.write('354 go ahead\r\n');
-        } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({ port, messages, server });
-    }),
-  );
 }
 
 describe('the outbox transport', () => {
@@ -128,11 +94,11 @@ describe('the console transport', () => {
 });
 
 describe('an SMTP transport', () => {
-  let smtp: Awaited<ReturnType<typeof smtpServer>>;
+  let smtp: SmtpCapture;
   beforeAll(async () => {
-    smtp = await smtpServer();
+    smtp = await startSmtpCapture();
   });
-  afterAll(() => new Promise<void>((resolve) => smtp.server.close(() => resolve())));
+  afterAll(() => smtp.close());
 
   it('delivers through the server at the URL', async () => {
     const mailer = new Mailer(
@@ -143,8 +109,9 @@ describe('an SMTP transport', () => {
     await mailer.send({ to: 'a@example.com', subject: 'Over SMTP', text: 'Body' });
     mailer.close();
     expect(smtp.messages).toHaveLength(1);
-    expect(smtp.messages[0]).toContain('Subject: Over SMTP');
-    expect(smtp.messages[0]).toContain('To: a@example.com');
+    expect(smtp.messages[0]?.data).toContain('Subject: Over SMTP');
+    expect(smtp.messages[0]?.data).toContain('To: a@example.com');
+    expect(smtp.messages[0]?.to).toEqual(['a@example.com']);
   });
 
   it('throws when the server does not answer, so the caller can retry', async () => {

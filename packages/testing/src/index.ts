@@ -5,3 +5,5 @@ export { TestClient, formEncode } from './client.ts';
 export type { RequestOptions } from './client.ts';
 export { expectCountChange, recordHook } from './expect.ts';
 export { countQueries } from '@tessera/core';
+export { startSmtpCapture } from './smtp.ts';
+export type { CapturedMail, SmtpCapture } from './smtp.ts';

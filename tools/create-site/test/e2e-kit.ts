@@ -4,10 +4,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Socket } from 'node:net';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workspacePackages, type WorkspacePackage } from '@tessera/registry';
+import { startSmtpCapture } from '@tessera/testing';
 
 /** The monorepo's root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -175,63 +175,24 @@ function parseMail(rcpt: string[], raw: string): ReceivedMail {
   return { to: rcpt, headers, text: decode(headers, raw.slice(at + 2)) };
 }
 
-/** A running SMTP server: its port, what it received, and `close()`. */
+/** A running SMTP capture, with what it received parsed into headers and text. */
 export interface SmtpServer {
   port: number;
-  mails: ReceivedMail[];
+  readonly mails: ReceivedMail[];
   /** Drops open connections and stops listening. */
   close(): Promise<void>;
 }
 
-/** Just enough of an SMTP server on loopback to accept messages and keep each one. */
-export function smtpServer(): Promise<SmtpServer> {
-  const mails: ReceivedMail[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    let inData = false;
-    let data = '';
-    let rcpt: string[] = [];
-    let buffer = '';
-    socket.write('220 e2e ESMTP\r\n');
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      let at: number;
-      while ((at = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            mails.push(parseMail(rcpt, data));
-            data = '';
-            rcpt = [];
-            socket.write('250 queued\r\n');
-          } else data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
-        } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 e2e\r\n');
-        else if (/^RCPT TO:/i.test(line)) {
-          rcpt.push(line.replace(/^RCPT TO:\s*<?([^>\s]*)>?.*$/i, '$1'));
-          socket.write('250 ok\r\n');
-        } else if (/^DATA/i.test(line)) {
-          inData = true;
-          socket.write('354 go ahead\r\n');
-        } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  const close = () =>
-    new Promise<void>((res) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => res());
-    });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({ port, mails, close });
-    }),
-  );
+/** The test kit's SMTP capture on loopback, reading each message as the assertions need it. */
+export async function smtpServer(): Promise<SmtpServer> {
+  const capture = await startSmtpCapture();
+  return {
+    port: capture.port,
+    get mails() {
+      return capture.messages.map((m) => parseMail(m.to, m.data));
+    },
+    close: () => capture.close(),
+  };
 }
 
 /** A site running as `npm start` in its own process group. */

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDatabase, freePort, startEmbedded, type EmbeddedServer } from '@tessera/core';
-import type { TestSite } from '@tessera/testing';
+import { startSmtpCapture, type SmtpCapture, type TestSite } from '@tessera/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, NO_RATE_LIMIT, Visitor, hardeningSite, seed, visitorAs } from './helpers.ts';
 import {
@@ -14,13 +14,11 @@ import {
   send,
   serveSite,
   sleep,
-  smtpServer,
   startRedis,
   waitFor,
   type Outcome,
   type OwnRedis,
   type ServedSite,
-  type SmtpServer,
 } from './processes.ts';
 
 /** How soon after PostgreSQL is back every request must succeed again. */
@@ -216,7 +214,7 @@ describe('Redis stopped while pages are served from the cache', () => {
 });
 
 describe('SMTP unreachable while messages come in', () => {
-  let smtp: SmtpServer | undefined;
+  let smtp: SmtpCapture | undefined;
   let t: TestSite | undefined;
   afterAll(async () => {
     await t?.close();
@@ -274,7 +272,7 @@ describe('SMTP unreachable while messages come in', () => {
         .statusCode,
     ).toBe(200);
 
-    smtp = await smtpServer(port);
+    smtp = await startSmtpCapture({ port });
     const server = smtp;
     await waitFor(
       'every message to be delivered',
@@ -289,7 +287,7 @@ describe('SMTP unreachable while messages come in', () => {
     expect(server.messages).toHaveLength(markers.length);
     for (const marker of markers)
       expect(
-        server.messages.filter((m) => m.includes(marker)),
+        server.messages.filter((m) => m.data.includes(marker)),
         marker,
       ).toHaveLength(1);
   }, 90_000);

@@ -280,62 +280,6 @@ export class TcpProxy {
   }
 }
 
-/** Just enough of an SMTP server to take messages (each one's raw DATA), on a port chosen by the test. */
-export interface SmtpServer {
-  port: number;
-  messages: string[];
-  close(): Promise<void>;
-}
-
-export function smtpServer(port: number): Promise<SmtpServer> {
-  const messages: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let inData = false;
-    let data = '';
-    let buffer = '';
-    socket.write('220 hardening ESMTP\r\n');
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      let at: number;
-      while ((at = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            messages.push(data);
-            data = '';
-            socket.write('250 queued\r\n');
-          } else data += `${line}\n`;
-        } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 hardening\r\n');
-        else if (/^DATA/i.test(line)) {
-          inData = true;
-          socket.write('354 go ahead\r\n');
-        } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () =>
-      resolve({
-        port,
-        messages,
-        close: () =>
-          new Promise<void>((r) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => r());
-          }),
-      }),
-    );
-  });
-}
-
 /** A browser over real HTTP: a cookie jar and its session's CSRF token. */
 export class HttpVisitor {
   readonly cookies = new Map<string, string>();
