@@ -59,6 +59,25 @@ export default tseslint.config(
     },
   },
   {
+    // Tessera's own test kit, tools and tests may use core's documented internal entry point
+    // (database control, migrations, the CLI); apps and sites never do.
+    files: ['packages/testing/**', 'tools/**', '**/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@tessera/[^/]+/(?!package\\.json$|internal$).+',
+              message:
+                'Import another package through its public entry point (`@tessera/<name>`, or `@tessera/core/internal` in tools and tests), not its files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tool configs import the shared preset by path; they are not part of any package's code.
     files: ['**/vitest.config.ts', 'vitest.preset.ts', 'eslint.config.mjs', 'tools/scripts/**'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -21,6 +21,10 @@ export function tesseraVitest(root: string, opts: PresetOptions = {}) {
       conditions,
       alias: [
         {
+          find: /^@tessera\/([a-z-]+)\/internal$/,
+          replacement: fileURLToPath(new URL('./packages/$1/src/internal.ts', import.meta.url)),
+        },
+        {
           find: /^@tessera\/([a-z-]+)$/,
           replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)),
         },

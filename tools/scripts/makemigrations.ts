@@ -1,7 +1,8 @@
 // Writes an app's next migration without a site: `npm run makemigrations -- <app> [label]`.
 // Applies core's, the app's dependencies' and the app's own migrations to a scratch database,
 // diffs the schema of their entities against it, and writes what differs into the app.
-import { coreApp, makeMigration, type AppFactory, type AppSpec } from '@tessera/core';
+import { type AppFactory, type AppSpec } from '@tessera/core';
+import { coreApp, makeMigration } from '@tessera/core/internal';
 
 const [name, label] = process.argv.slice(2);
 if (!name) {

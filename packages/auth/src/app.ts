@@ -48,7 +48,7 @@ export const auth = defineApp({
     }
     const runtime = new AuthRuntime(site, options);
     registerRuntime(runtime);
-    fastify.addHook('onRequest', currentUserHook(runtime));
+    site.addRequestHook('onRequest', currentUserHook(runtime));
     site.addContextProcessor(function authContext(request) {
       return { user: request.user, auth_registration: options.registration };
     });

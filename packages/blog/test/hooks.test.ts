@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { schemaDrift, veto } from '@tessera/core';
+import { veto } from '@tessera/core';
+import { schemaDrift } from '@tessera/core/internal';
 import { recordHook, type TestSite } from '@tessera/testing';
 import type { User } from '@tessera/auth';
 import {

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { defineApp, freePort, type InstalledApp, type SiteRoutes } from '@tessera/core';
+import { defineApp, type InstalledApp, type SiteRoutes } from '@tessera/core';
+import { freePort } from '@tessera/core/internal';
 import { createTestSite, type TestSite } from '@tessera/testing';
 import { cache, type CacheLogger } from '../src/index.ts';
 

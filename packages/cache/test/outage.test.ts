@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@tessera/core';
+import { freePort } from '@tessera/core/internal';
 import { createCache } from '../src/index.ts';
 import {
   OwnRedis,

@@ -6,7 +6,7 @@
 /// <reference types="@fastify/csrf-protection" preserve="true" />
 import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SiteContext } from './site-context.ts';
+import type { SiteContext } from './contract.ts';
 import type { RedirectTarget } from './urls.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import type { AppSpec } from './app.ts';
+import type { AppSpec } from './contract.ts';
 import { StaticConflict } from './errors.ts';
 import { toDir } from './templates.ts';
 

@@ -1,11 +1,32 @@
-/** @tessera/core — the kernel every Tessera app builds on. */
+/** @tessera/core — the kernel every Tessera app builds on: what apps and sites use. */
 import './augment.ts';
 
 export type { CurrentUser, FlashLevel, RouteCachePolicy } from './augment.ts';
 export { defineApp, fromPackageJson } from './app.ts';
-export type { AppCommand, AppContext, AppFactory, AppInput, AppSpec, InstalledApp } from './app.ts';
+export type {
+  AppCommand,
+  AppContext,
+  AppFactory,
+  AppInput,
+  AppSpec,
+  Environment,
+  InstalledApp,
+  RequestHooks,
+  RouteOverride,
+  SiteContext,
+  SiteRoutes,
+  SiteServices,
+  SiteSettings,
+} from './contract.ts';
+export { tessera } from './plugin.ts';
+export type { TesseraOptions } from './plugin.ts';
+export { createSite, serverOptions } from './create-site.ts';
+export type { CreateSiteOptions } from './create-site.ts';
 export { resolveOptions } from './options.ts';
 export * from './errors.ts';
+export { problem, statusTitle, wantsJson } from './error-pages.ts';
+export type { Problem } from './error-pages.ts';
+export { cacheTagsOf, isPersonal, markPersonal } from './replies.ts';
 export { Hooks, veto } from './hooks.ts';
 export type { HookListener, HookName, HookPayloads, HookResult, Veto } from './hooks.ts';
 export { RouteTable, isSafePath, resolveRedirect } from './urls.ts';
@@ -19,23 +40,10 @@ export type {
   UrlArgs,
   UrlFor,
 } from './urls.ts';
-export {
-  Form,
-  defineForm,
-  fields,
-  DEFAULT_MAX_LENGTH,
-  DEFAULT_TEXTAREA_MAX_LENGTH,
-  RESERVED_INPUTS,
-} from './forms.ts';
-export type {
-  BoundForm,
-  CleanStep,
-  Field,
-  FieldParse,
-  FormData,
-  FormErrors,
-  Widget,
-} from './forms.ts';
+export { fields, DEFAULT_MAX_LENGTH, DEFAULT_TEXTAREA_MAX_LENGTH } from './fields.ts';
+export type { Field, FieldParse, Widget } from './fields.ts';
+export { Form, defineForm, RESERVED_INPUTS } from './forms.ts';
+export type { BoundForm, CleanStep, FormData, FormErrors } from './forms.ts';
 export { Templates, CORE_TEMPLATES, safeJson, toDir } from './templates.ts';
 export type { TemplateSource } from './templates.ts';
 export { Mailer } from './mail.ts';
@@ -48,48 +56,12 @@ export {
   loadEnv,
   parseList,
 } from './settings.ts';
-export type {
-  Env,
-  Environment,
-  RouteOverride,
-  SettingsInput,
-  SiteRoutes,
-  SiteSettings,
-} from './settings.ts';
-export type { SiteContext, SiteServices } from './site-context.ts';
-export { default as createError } from '@fastify/error';
-export {
-  CORE_VERSION,
-  cacheTagsOf,
-  coreApp,
-  checkCompatibility,
-  createSite,
-  orderApps,
-  wantsJson,
-} from './site.ts';
-export type { CreateSiteOptions } from './site.ts';
+export type { Env, SettingsInput } from './settings.ts';
 export { countQueries, queryStats } from './db/orm.ts';
 export type { QueryStats } from './db/orm.ts';
-export {
-  collectMigrations,
-  makeMigration,
-  migrate,
-  pendingMigrations,
-  schemaDrift,
-} from './db/migrations.ts';
-export {
-  dropDatabase,
-  serverAnswers,
-  ensureDatabase,
-  freePort,
-  splitDatabaseUrl,
-  startEmbedded,
-} from './db/embedded.ts';
-export type { EmbeddedServer } from './db/embedded.ts';
 export { transaction } from './db/transaction.ts';
 export type { OnCommit } from './db/transaction.ts';
-export { collectStatic } from './collectstatic.ts';
-export { main as runCli, loadSettings } from './cli.ts';
+export { default as createError } from '@fastify/error';
 export { Migration } from '@mikro-orm/migrations';
 export type { MigrationObject } from '@mikro-orm/core';
 export { defineEntity, p } from '@mikro-orm/core';

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import client from 'prom-client';
-import type { SiteContext } from './site-context.ts';
+import type { SiteContext } from './contract.ts';
 
 /** Where metrics are served and who may read them. */
 export interface MetricsSettings {

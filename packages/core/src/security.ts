@@ -1,21 +1,20 @@
+// Security headers and request limits every site gets, so no app or override can forget them: a
+// CSP fit for server-rendered pages (no inline script, no framing), HSTS when cookies are secure
+// (production), and a per-IP request rate limit on every route answering 429.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import type { SiteSettings } from './contract.ts';
 import { RateLimited } from './errors.ts';
-import type { SiteSettings } from './settings.ts';
 
-/**
- * Security headers and request limits every site gets, so no app or override can forget them:
- * a CSP fit for server-rendered pages (no inline script, no framing), HSTS when cookies are
- * secure (production), and a per-IP request rate limit on every route answering 429.
- */
-const EXEMPT = new Set(['/healthz', '/readyz']);
+/** Options of the security plugins: the site's settings. */
+export interface SecurityOptions {
+  settings: SiteSettings;
+}
 
-export async function registerSecurity(
-  fastify: FastifyInstance,
-  settings: SiteSettings,
-): Promise<void> {
-  const helmetOptions: FastifyHelmetOptions = {
+function helmetOptions(settings: SiteSettings): FastifyHelmetOptions {
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -38,11 +37,16 @@ export async function registerSecurity(
     referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
   };
+}
+
+async function securityHeaders(fastify: FastifyInstance, opts: SecurityOptions): Promise<void> {
+  const options = helmetOptions(opts.settings);
   // The same headers on every route, so they are worked out once, not per request (the plugin
   // builds its middleware for each request). The plugin stays, for what varies by route: a
   // route's own `helmet` options and `reply.helmet()`.
-  const headers = await helmetHeaders(helmetOptions);
-  await fastify.register(helmet, { ...helmetOptions, global: false });
+  const headers = await helmetHeaders(options);
+  if (!fastify.hasPlugin('@fastify/helmet'))
+    await fastify.register(helmet, { ...options, global: false });
   fastify.addHook('onRequest', function securityHeaders(request, reply, done) {
     // Fastify's own headers, not the raw response's: Node writes a response whose headers all
     // come with `writeHead` without validating and copying each one a second time.
@@ -50,33 +54,43 @@ export async function registerSecurity(
       reply.headers(headers);
     done();
   });
-  if (settings.rateLimit) {
-    const { timeWindow } = settings.rateLimit;
-    // The plugin lives in a child context with no routes of its own: registered on the root, it
-    // would also apply every route's `config.rateLimit` — the per-route limits apps set with their
-    // own instance (and store) — a second time. Here it only hands out the site-wide limiter.
-    let limit!: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-    await fastify.register(async function siteRateLimit(child) {
-      await child.register(rateLimit, { global: false });
-      limit = child.rateLimit({
-        max: settings.rateLimit ? settings.rateLimit.max : 0,
-        timeWindow,
-        // Probes and the metrics scraper are not visitors.
-        allowList: (request) =>
-          EXEMPT.has(request.url.split('?')[0]!) || request.url === settings.metrics.path,
-        // An error, not a plain object: the site's error handler answers it like every other
-        // refusal (a problem body for JSON clients, the 429 page for browsers).
-        errorResponseBuilder: (_request, context) =>
-          new RateLimited(
-            `Too many requests: the limit is ${context.max} per ${String(timeWindow)}. Try again in ${context.after}.`,
-          ),
-      }) as never;
-    });
-    fastify.addHook('onRequest', async function siteWideRateLimit(request, reply) {
-      await limit(request, reply);
-    });
-  }
 }
+
+/** The security headers as a plugin of a context. */
+export const securityHeadersPlugin = fp(securityHeaders, {
+  name: '@tessera/core:security-headers',
+});
+
+async function siteRateLimit(fastify: FastifyInstance, opts: SecurityOptions): Promise<void> {
+  const { settings } = opts;
+  if (!settings.rateLimit) return;
+  const { max, timeWindow } = settings.rateLimit;
+  // The plugin lives in a child context with no routes of its own: registered here, it would
+  // also apply every route's `config.rateLimit` — the per-route limits apps set with their own
+  // instance (and store) — a second time. Here it only hands out the site-wide limiter.
+  let limit!: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  await fastify.register(async function siteRateLimiter(child) {
+    await child.register(rateLimit, { global: false });
+    limit = child.rateLimit({
+      max,
+      timeWindow,
+      // The metrics scraper is not a visitor.
+      allowList: (request) => request.url === settings.metrics.path,
+      // An error, not a plain object: the site's error handler answers it like every other
+      // refusal (a problem body for JSON clients, the 429 page for browsers).
+      errorResponseBuilder: (_request, context) =>
+        new RateLimited(
+          `Too many requests: the limit is ${context.max} per ${String(timeWindow)}. Try again in ${context.after}.`,
+        ),
+    }) as typeof limit;
+  });
+  fastify.addHook('onRequest', async function siteWideRateLimit(request, reply) {
+    await limit(request, reply);
+  });
+}
+
+/** The site-wide per-address rate limit as a plugin of a context. */
+export const siteRateLimitPlugin = fp(siteRateLimit, { name: '@tessera/core:rate-limit' });
 
 /** The headers @fastify/helmet sets with `options`, read once from a throwaway instance. */
 async function helmetHeaders(

@@ -1,78 +1,7 @@
-import type { FastifyInstance, RouteHandlerMethod, preHandlerHookHandler } from 'fastify';
 import { existsSync } from 'node:fs';
 import envSchema from 'env-schema';
 import { Type, type Static } from 'typebox';
-import type { InstalledApp } from './app.ts';
-import type { Hooks } from './hooks.ts';
-import type { MailTransportSetting } from './mail.ts';
-import type { SiteContext } from './site-context.ts';
-
-/** The environments a site runs in; `TESSERA_ENV` picks one, defaulting from `NODE_ENV`. */
-export type Environment = 'development' | 'production' | 'test';
-
-/** How a site changes one of an app's routes by name, without forking the app. */
-export interface RouteOverride {
-  /** Runs before the app's own handler (a guard, a log line, a header). */
-  preHandler?: preHandlerHookHandler;
-  /** Replaces the app's handler. */
-  handler?: RouteHandlerMethod;
-}
-
-/** The site's root routes: where each app is mounted, and the site's own pages. */
-export interface SiteRoutes {
-  /** App name → URL prefix (`{ blog: '/blog' }`). An app not listed is mounted at `/<name>`. */
-  mounts: Record<string, string>;
-  /** The site's own root routes (the home page); name them with `config: { name }`. */
-  register?(fastify: FastifyInstance, site: SiteContext): void | Promise<void>;
-}
-
-/** Everything a site is: the apps it installs, its routes, and how it runs. */
-export interface SiteSettings {
-  env: Environment;
-  /** Development aids (query counts, template names, stack traces on error pages). */
-  debug: boolean;
-  siteName: string;
-  apps: InstalledApp[];
-  routes: SiteRoutes;
-  /** The site's own template folder: searched before every app's. */
-  templates?: URL | string;
-  /** The site's own static folder, served at `/static/`. */
-  static?: URL | string;
-  /** Serve `/static/` from the app (development); production puts a front server there. */
-  serveStatic: boolean;
-  /** `DATABASE_URL`; none → an embedded PostgreSQL with data under `embeddedDir`. */
-  databaseUrl?: string;
-  embeddedDir: string;
-  /** Connections per process. */
-  poolSize: number;
-  /** Signs sessions and tokens. From the environment only. */
-  secretKey: string;
-  mail: { transport: MailTransportSetting; from: string; managers: string[] };
-  session: { cookieName: string; secure: boolean; maxAgeSeconds: number };
-  /** Site-level hook listeners: `(hooks) => hooks.on('blog:entry-published', ...)`. */
-  listeners?: (hooks: Hooks, site: SiteContext) => void;
-  /** Route changes by name: `{ 'blog:entry-detail': { preHandler } }`. */
-  routeOverrides?: Record<string, RouteOverride>;
-  logLevel: string;
-  /** Pretty logs (development) or JSON lines (production). */
-  prettyLogs: boolean;
-  host: string;
-  port: number;
-  /**
-   * Whose X-Forwarded-* headers to believe: `true` (any peer's), or the front server's address(es)
-   * (`'127.0.0.1'`, `['10.0.0.0/8']`) so a client that reaches the site directly cannot choose
-   * the address its rate limit counts.
-   */
-  trustProxy: boolean | string | string[];
-  /** Largest request body in bytes; a larger one is refused with 413. */
-  bodyLimit: number;
-  /** Requests per client IP per window on every route (429 past it); `false` switches it off. */
-  rateLimit: { max: number; timeWindow: string | number } | false;
-  /** Prometheus metrics at `path`, for loopback clients or a bearer `token` only. */
-  metrics: { enabled: boolean; path: string; token?: string };
-  /** OpenAPI for the JSON routes apps describe, browsable at `path`. */
-  openapi: { enabled: boolean; path: string };
-}
+import type { Environment, SiteSettings } from './contract.ts';
 
 /** The default values every site starts from. */
 export const DEFAULT_SETTINGS: Omit<SiteSettings, 'apps' | 'routes' | 'secretKey'> = {

@@ -3,23 +3,25 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET_KEY, createTestSite, testServerUrl, type TestSite } from '@tessera/testing';
 import {
-  CORE_VERSION,
   DependencyCycle,
   ImproperlyConfigured,
   IncompatibleVersion,
   MissingDependency,
-  checkCompatibility,
-  coreApp,
   createSite,
   defineApp,
   defineSettings,
-  dropDatabase,
-  ensureDatabase,
-  orderApps,
   resolveOptions,
   type InstalledApp,
   type SettingsInput,
 } from '../src/index.ts';
+import {
+  CORE_VERSION,
+  checkCompatibility,
+  coreApp,
+  dropDatabase,
+  ensureDatabase,
+  orderApps,
+} from '../src/internal.ts';
 import {
   DEFAULT_PAGINATE_BY,
   DEFAULT_TITLE,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testServerUrl } from '@tessera/testing';
-import { dropDatabase, ensureDatabase, freePort, loadSettings, runCli } from '../src/index.ts';
+import { dropDatabase, ensureDatabase, freePort, loadSettings, runCli } from '../src/internal.ts';
 import { SETTINGS_FILE } from './helpers.ts';
 
 /** Runs one `tessera` command against the fixture settings; answers the code and the output. */

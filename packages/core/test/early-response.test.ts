@@ -9,14 +9,16 @@ let seen: { em: unknown; session: unknown; user: unknown } | undefined;
 /** An app that answers `/early/...` requests itself, before the per-request set-up. */
 const earlyApp = defineApp({
   name: 'early',
-  setup(fastify, { site }) {
+  setup(_fastify, { site }) {
     site.respondEarly(async function answerEarly(request, reply) {
       if (!request.url.startsWith('/early')) return undefined;
       seen = { em: request.em, session: request.session, user: request.user };
       if (request.url === '/early/pass') return undefined;
       return reply.type('text/plain').send('answered early');
     });
-    fastify.get('/early/pass', async (request) => ({ hasEm: request.em !== null }));
+  },
+  routes(fastify) {
+    fastify.get('/pass', async (request) => ({ hasEm: request.em !== null }));
     // A route's own helmet options still apply (the plugin handles them, not the shared headers).
     fastify.get('/framed', { helmet: { frameguard: { action: 'sameorigin' } } }, async () => 'x');
     fastify.get('/bare', { helmet: false }, async () => 'x');
@@ -51,10 +53,10 @@ describe('security headers', () => {
   it('are the same on every route, and a route’s own helmet options still win', async () => {
     const plain = await t.client().get('/notes/');
     expect(plain.headers['x-frame-options']).toBe('DENY');
-    const framed = await t.client().get('/framed');
+    const framed = await t.client().get('/early/framed');
     expect(framed.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(String(framed.headers['content-security-policy'])).toContain("default-src 'self'");
-    const bare = await t.client().get('/bare');
+    const bare = await t.client().get('/early/bare');
     expect(bare.headers['x-frame-options']).toBeUndefined();
     expect(bare.headers['content-security-policy']).toBeUndefined();
   });

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET_KEY } from '@tessera/testing';
-import {
-  createSite,
-  defineSettings,
-  freePort,
-  splitDatabaseUrl,
-  startEmbedded,
-} from '../src/index.ts';
+import { createSite, defineSettings } from '../src/index.ts';
+import { freePort, splitDatabaseUrl, startEmbedded } from '../src/internal.ts';
 import { notes } from './helpers.ts';
 
 /** True when a PostgreSQL server answers at `serverUrl`. */

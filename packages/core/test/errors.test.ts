@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, testServerUrl, type TestSite } from '@tessera/testing';
-import { Forbidden, NotFound, dropDatabase, splitDatabaseUrl, wantsJson } from '../src/index.ts';
+import { Forbidden, NotFound, wantsJson } from '../src/index.ts';
+import { dropDatabase, splitDatabaseUrl } from '../src/internal.ts';
 import { SITE_TEMPLATES, notes } from './helpers.ts';
 
 const HTML = { accept: 'text/html' };

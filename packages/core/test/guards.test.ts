@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSite } from '@tessera/testing';
-import { startEmbedded } from '../src/index.ts';
+import { startEmbedded } from '../src/internal.ts';
 import { createNotesSite } from './helpers.ts';
 
 describe('what core refuses or marks for every route', () => {
@@ -86,10 +86,13 @@ describe('signals', () => {
 
 describe('closing behind a proxy that keeps connections alive', () => {
   it('finishes the request in flight, then ends its connection instead of waiting for the keep-alive timeout', async () => {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((r) => (arrived = r));
     const t = await createNotesSite({
       routes: {
         register(fastify) {
           fastify.get('/slow', async () => {
+            arrived();
             await new Promise((r) => setTimeout(r, 400));
             return { done: true };
           });
@@ -111,7 +114,7 @@ describe('closing behind a proxy that keeps connections alive', () => {
           }).on('error', reject);
         },
       );
-      await new Promise((r) => setTimeout(r, 100));
+      await inFlight;
       // Fastify keeps connections alive for 72 s: without ending them, this close would wait that long.
       const closed = t.close();
       expect(await response).toEqual({ status: 200, connection: 'close', body: '{"done":true}' });

@@ -6,7 +6,8 @@ import {
   type SmtpCapture,
   type TestSite,
 } from '@tessera/testing';
-import { Mailer, freePort } from '../src/index.ts';
+import { Mailer } from '../src/index.ts';
+import { freePort } from '../src/internal.ts';
 
 /** A logger that keeps what `info` was given. */
 function recordingLog(): { log: FastifyBaseLogger; lines: unknown[][] } {

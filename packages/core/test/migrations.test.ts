@@ -5,17 +5,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationObject } from '@mikro-orm/core';
 import { createTestSite, testServerUrl, type TestSite } from '@tessera/testing';
+import { defineEntity, p, type AppSpec } from '../src/index.ts';
 import {
   coreApp,
   collectMigrations,
-  defineEntity,
   makeMigration,
   migrate,
-  p,
   pendingMigrations,
   schemaDrift,
-  type AppSpec,
-} from '../src/index.ts';
+} from '../src/internal.ts';
 import { withDependencies } from '../src/db/migrations.ts';
 import { notes, pins } from './helpers.ts';
 

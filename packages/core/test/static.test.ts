@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, type TestSite } from '@tessera/testing';
-import { StaticConflict, collectStatic } from '../src/index.ts';
+import { StaticConflict } from '../src/index.ts';
+import { collectStatic } from '../src/internal.ts';
 import { CONFLICTING_STATIC, SITE_STATIC, notes } from './helpers.ts';
 
 describe('serving static files', () => {

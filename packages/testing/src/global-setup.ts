@@ -5,7 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { serverAnswers, splitDatabaseUrl, startEmbedded, type EmbeddedServer } from '@tessera/core';
+import {
+  serverAnswers,
+  splitDatabaseUrl,
+  startEmbedded,
+  type EmbeddedServer,
+} from '@tessera/core/internal';
 
 import './provided.ts';
 

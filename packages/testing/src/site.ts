@@ -4,8 +4,6 @@ import { inject } from 'vitest';
 import {
   createSite,
   defineSettings,
-  dropDatabase,
-  ensureDatabase,
   type EntityManager,
   type InstalledApp,
   type SentMail,
@@ -13,6 +11,7 @@ import {
   type SiteContext,
   type SiteRoutes,
 } from '@tessera/core';
+import { dropDatabase, ensureDatabase } from '@tessera/core/internal';
 import { TestClient } from './client.ts';
 import './provided.ts';
 

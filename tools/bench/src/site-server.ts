@@ -11,7 +11,8 @@
 //   --log-level=warn                    no per-request log lines (the bench's default).
 // It answers the parent over IPC: { ready } once listening; { rss } and { queries } when asked.
 import { fileURLToPath } from 'node:url';
-import { createSite, loadSettings, migrate, type SiteSettings } from '@tessera/core';
+import { createSite, type SiteSettings } from '@tessera/core';
+import { loadSettings, migrate } from '@tessera/core/internal';
 import pg from 'pg';
 
 const SETTINGS = fileURLToPath(
@@ -29,7 +30,7 @@ const settings: SiteSettings = {
   host: '127.0.0.1',
   port,
   rateLimit: false,
-  logLevel: logLevel ?? production.logLevel,
+  logLevel: (logLevel as SiteSettings['logLevel'] | undefined) ?? production.logLevel,
   apps: noCache ? production.apps.filter((a) => a.spec.name !== 'cache') : production.apps,
 };
 

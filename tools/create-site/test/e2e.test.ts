@@ -19,7 +19,8 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropDatabase, ensureDatabase, freePort, type AppFactory } from '@tessera/core';
+import { type AppFactory } from '@tessera/core';
+import { dropDatabase, ensureDatabase, freePort } from '@tessera/core/internal';
 import {
   release,
   startRegistry,

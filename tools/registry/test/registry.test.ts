@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@tessera/core';
+import { freePort } from '@tessera/core/internal';
 import { main } from '../src/cli.ts';
 import {
   createToken,

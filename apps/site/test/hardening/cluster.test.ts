@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { dropDatabase, ensureDatabase, freePort } from '@tessera/core';
+import { dropDatabase, ensureDatabase, freePort } from '@tessera/core/internal';
 import { testServerUrl } from '@tessera/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, PASSWORD } from './apps.ts';

@@ -5,7 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDatabase, freePort, startEmbedded, type EmbeddedServer } from '@tessera/core';
+import {
+  ensureDatabase,
+  freePort,
+  startEmbedded,
+  type EmbeddedServer,
+} from '@tessera/core/internal';
 import { startSmtpCapture, type SmtpCapture, type TestSite } from '@tessera/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, NO_RATE_LIMIT, Visitor, hardeningSite, seed, visitorAs } from './helpers.ts';

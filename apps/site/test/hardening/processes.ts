@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@tessera/core';
+import { freePort } from '@tessera/core/internal';
 
 /** The `tessera` command of the workspace (run with the `source` condition, as `npm start` does). */
 const TESSERA = fileURLToPath(new URL('../../../../packages/core/bin/tessera.js', import.meta.url));

