@@ -11,7 +11,6 @@ import {
   MissingDependency,
 } from './errors.ts';
 import { migrations as coreMigrations } from './migrations/index.ts';
-import { resolveOptions } from './options.ts';
 import { coreRoutes } from './sessions.ts';
 
 /** The kernel's version, for apps' `requires` ranges. */
@@ -71,17 +70,4 @@ export function checkCompatibility(apps: readonly AppSpec[]): void {
       }
     }
   }
-}
-
-/** Each app's options checked and filled with defaults, by app name (core's are empty). */
-export function resolveAllOptions(
-  apps: readonly AppSpec[],
-  installed: readonly InstalledApp[],
-): Map<string, unknown> {
-  const options = new Map<string, unknown>();
-  for (const a of apps) {
-    const input = installed.find((i) => i.spec === a)?.input;
-    options.set(a.name, a.options ? resolveOptions(a.name, a.options, input) : {});
-  }
-  return options;
 }

@@ -21,7 +21,9 @@ import type { MigrationObject } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Static, TSchema } from 'typebox';
 import type { Hooks } from './hooks.ts';
+import type { CheckMessage } from './checks.ts';
 import type { Mailer, MailTransportSetting } from './mail.ts';
+import type { SiteState } from './state.ts';
 import type { Templates } from './templates.ts';
 import type { RouteTable, UrlFor } from './urls.ts';
 
@@ -75,6 +77,11 @@ export interface AppSpec<S extends TSchema = TSchema> {
   routes?(fastify: FastifyInstance, ctx: AppContext<Static<S>>): void | Promise<void>;
   /** Commands this app adds to the CLI. */
   commands?: Record<string, AppCommand>;
+  /**
+   * The app's own system checks, run at boot and by `tessera check` once the site is mounted:
+   * findings with ids in the app's namespace (`blog.E001`).
+   */
+  checks?(site: SiteContext): CheckMessage[] | Promise<CheckMessage[]>;
 }
 
 /** An app as a site installs it: the declaration plus the options the site gave. */
@@ -200,6 +207,8 @@ export interface SiteContext {
   serverUrl: string;
   /** Each app's resolved options, by app name. */
   options: Map<string, unknown>;
+  /** Each app's state for this site, by typed key (`site.state.get(BLOG)`). */
+  state: SiteState;
   /** Functions run when the site closes, last added first. */
   onClose(fn: () => Promise<void> | void): void;
   /** Adds values every rendered template sees (auth adds `user`). */

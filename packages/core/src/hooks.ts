@@ -59,9 +59,11 @@ export class Hooks {
     this.#declared.set(name, app);
   }
 
-  /** Adds a listener; returns a function that removes it. */
+  /**
+   * Adds a listener; returns a function that removes it. Only a hook some app declares in
+   * `HookPayloads` is accepted, so a misspelled name fails `tsc` (and, from JavaScript, the boot).
+   */
   on<N extends HookName>(name: N, listener: HookListener<HookPayloads[N]>): () => void;
-  on<N extends string>(name: Undeclared<N>, listener: AnyListener): () => void;
   on(name: string, listener: AnyListener): () => void {
     const names = this.#listing.get(name) ?? [];
     const label = listener.name || '(anonymous)';

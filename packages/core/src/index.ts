@@ -22,7 +22,16 @@ export { tessera } from './plugin.ts';
 export type { TesseraOptions } from './plugin.ts';
 export { createSite, serverOptions } from './create-site.ts';
 export type { CreateSiteOptions } from './create-site.ts';
-export { resolveOptions } from './options.ts';
+export { checkOptions, resolveOptions } from './options.ts';
+export { choose, isForm, override } from './overrides.ts';
+export { formView, refuse, withoutSecrets } from './form-view.ts';
+export type { FormHandler, FormViewOptions, Refusal } from './form-view.ts';
+export type { FieldsOf, FormChoice, OverrideKind, TemplateChoice } from './overrides.ts';
+export { SystemCheckFailed, checkError, checkWarning, formatChecks } from './checks.ts';
+export type { CheckLevel, CheckMessage } from './checks.ts';
+export { closest, didYouMean } from './did-you-mean.ts';
+export { AppNotInstalled, SiteState, stateKey } from './state.ts';
+export type { StateKey } from './state.ts';
 export * from './errors.ts';
 export { problem, statusTitle, wantsJson } from './error-pages.ts';
 export type { Problem } from './error-pages.ts';
@@ -34,8 +43,10 @@ export type {
   Endpoint,
   NamedRoute,
   RegisteredRoute,
+  RedirectName,
   RedirectTarget,
   RouteName,
+  SitePath,
   RouteParams,
   UrlArgs,
   UrlFor,

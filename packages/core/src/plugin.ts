@@ -5,10 +5,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import './augment.ts';
-import { CORE_VERSION, checkCompatibility, orderApps, resolveAllOptions } from './boot.ts';
-import type { SiteContext, SiteSettings } from './contract.ts';
-import { ImproperlyConfigured } from './errors.ts';
+import { appChecks, checkApps, mountedChecks, optionChecks } from './boot-checks.ts';
+import { CORE_VERSION, orderApps } from './boot.ts';
+import { CheckCollector, SystemCheckFailed, checkError } from './checks.ts';
+import type { AppSpec, SiteContext, SiteSettings } from './contract.ts';
 import { healthRoutes } from './health.ts';
+import { checkSettings } from './settings-schema.ts';
 import { Hooks } from './hooks.ts';
 import { openLifecycle } from './lifecycle.ts';
 import { appPlugin } from './mount.ts';
@@ -16,6 +18,7 @@ import type { EarlyResponder } from './request-scope.ts';
 import { securityHeadersPlugin } from './security.ts';
 import { siteScope, type AddedRequestHook } from './site-scope.ts';
 import { CORE_TEMPLATES, Templates, toDir } from './templates.ts';
+import { SiteState } from './state.ts';
 import { RouteTable } from './urls.ts';
 
 /** What `register(tessera, …)` takes: a site's settings, and how to boot. */
@@ -27,18 +30,28 @@ export interface TesseraOptions extends SiteSettings {
    * with a not-found handler of its own sets it false.
    */
   notFound?: boolean;
+  /**
+   * Where the system checks' findings go. By default a boot with an error stops with all of
+   * them; `tessera check` passes a collector that keeps what the mounted site's checks find.
+   */
+  checks?: CheckCollector;
 }
 
 async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Promise<void> {
-  const { migrate = false, notFound = true, ...settings } = opts;
-  if (!settings.secretKey || settings.secretKey.length < 32) {
-    throw new ImproperlyConfigured(
-      'Setting secretKey must be at least 32 characters (set SECRET_KEY in the environment).',
-    );
-  }
-  const apps = orderApps(settings.apps);
-  checkCompatibility(apps);
-  const options = resolveAllOptions(apps, settings.apps);
+  const { migrate = false, notFound = true, checks: given, ...settings } = opts;
+  const checks = given ?? new CheckCollector({ collect: false });
+  // What can be checked before anything runs stops the boot whatever the collector: apps with
+  // wrong options cannot be set up.
+  checks.add([
+    ...checkSettings(opts as unknown as Record<string, unknown>),
+    ...checkApps(settings.apps),
+  ]);
+  if (checks.failed) throw new SystemCheckFailed(checks.messages);
+  const apps = orderedApps(settings);
+  const first = optionChecks(apps, settings.apps);
+  checks.add(first.messages);
+  if (checks.failed) throw new SystemCheckFailed(checks.messages);
+  const options = first.options;
 
   const life = await openLifecycle(settings, apps, fastify.log, { migrate });
   // A boot that fails half way (an app's setup, a route) leaves no pool or server running.
@@ -63,6 +76,7 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
       services: { invalidateTags: async () => {}, stats: new Map() },
       serverUrl: life.serverUrl,
       options,
+      state: new SiteState(),
       onClose: life.onClose,
       addContextProcessor: (fn) => void contextProcessors.push(fn),
       addRequestHook: (name, fn) => void requestHooks.push({ name, fn } as AddedRequestHook),
@@ -83,7 +97,20 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
       await scope.register(securityHeadersPlugin, { settings });
       await healthRoutes(scope, { orm: life.orm });
     });
-    for (const a of apps) if (a.name !== 'core') await fastify.register(appPlugin(site, a));
+    // Routes an app registers in `setup` land outside the site's context (no session, no CSRF).
+    const outside: { method: string; path: string; app: string }[] = [];
+    let settingUp: string | undefined;
+    fastify.addHook('onRoute', function routesOutsideTheSite(r) {
+      if (settingUp)
+        for (const method of ([] as string[]).concat(r.method))
+          outside.push({ method, path: r.url, app: settingUp });
+    });
+    for (const a of apps) {
+      if (a.name === 'core') continue;
+      settingUp = a.name;
+      await fastify.register(appPlugin(site, a));
+    }
+    settingUp = undefined;
     await fastify.register(siteScope, {
       site,
       version: CORE_VERSION,
@@ -94,6 +121,9 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
       closing: () => closing,
     });
     settings.listeners?.(hooks, site);
+    checks.add([...mountedChecks(site, first.points, outside), ...(await appChecks(site))]);
+    for (const m of checks.messages)
+      if (m.level === 'warning') fastify.log.warn({ check: m.id }, `${m.message} ${m.hint ?? ''}`);
   } catch (err) {
     await life.close();
     throw err;
@@ -127,4 +157,13 @@ function siteTemplates(
   templates.addGlobal('site_name', settings.siteName);
   templates.addGlobal('has_route', (name: string) => routes.has(name));
   return templates;
+}
+
+/** The apps in boot order; a cycle is a check finding like the others. */
+function orderedApps(settings: SiteSettings): AppSpec[] {
+  try {
+    return orderApps(settings.apps);
+  } catch (err) {
+    throw new SystemCheckFailed([checkError('tessera.E003', (err as Error).message)]);
+  }
 }

@@ -119,7 +119,7 @@ export class RouteTable {
  * True when `target` is a path on this site: starts with one `/`, has no scheme, no host,
  * no backslash trick and no control characters. Used before following any user-supplied `next`.
  */
-export function isSafePath(target: unknown): target is string {
+export function isSafePath(target: unknown): target is SitePath {
   if (typeof target !== 'string' || target.length === 0 || target.length > 2000) return false;
   if (!target.startsWith('/')) return false;
   if (target.startsWith('//') || target.startsWith('/\\')) return false;
@@ -133,9 +133,21 @@ export function isSafePath(target: unknown): target is string {
   }
 }
 
-/** A redirect target: a route name (`'home'`, `'blog:entry-list'`), a site path, or a function. */
+/** A path on this site (`/thanks`): starts with one slash. */
+export type SitePath = `/${string}`;
+
+/** A route name that needs no parameters, so a redirect can go there by name (`'home'`). */
+export type RedirectName = {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  [N in RouteName]: {} extends RouteParams[N] ? N : never;
+}[RouteName];
+
+/**
+ * Where to go after an action: a route name without parameters (`'contact-form:sent'`), a path on
+ * this site (`'/thanks'`), or a function of the request and the action's result.
+ */
 export type RedirectTarget<R = unknown> =
-  string | ((request: FastifyRequest, result: R) => string | Promise<string>);
+  RedirectName | SitePath | ((request: FastifyRequest, result: R) => string | Promise<string>);
 
 /**
  * Turns a redirect option into a path. A name of a known route wins; otherwise it must be a path

@@ -159,7 +159,9 @@ describe('site composition', () => {
 
 describe('boot errors', () => {
   it('a missing dependency names the app and what it needs', async () => {
-    await expect(boot([pins()])).rejects.toThrow(MissingDependency);
+    await expect(boot([pins()])).rejects.toThrow(
+      "tessera.E003: App 'pins' depends on app 'notes', which is not installed.\n\tHINT: Add notes() to the site's apps",
+    );
     expect(() => orderApps([pins()])).toThrow(
       "App 'pins' depends on app 'notes', which is not installed: add it to the site's apps.",
     );
@@ -196,7 +198,7 @@ describe('boot errors', () => {
 
   it('a short secret key is refused before anything starts', async () => {
     await expect(boot([], { secretKey: 'short' })).rejects.toThrow(
-      'Setting secretKey must be at least 32 characters (set SECRET_KEY in the environment).',
+      "tessera.E001: Setting 'secretKey' must not have fewer than 32 characters (got a secret of 5 characters).",
     );
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSite } from '@tessera/testing';
 import { defineApp } from '../src/index.ts';
-import { createNotesSite } from './helpers.ts';
+import { createNotesSite, notes, pins } from './helpers.ts';
 
 /** What the request looked like when the early responder saw it. */
 let seen: { em: unknown; session: unknown; user: unknown } | undefined;
@@ -27,7 +27,7 @@ const earlyApp = defineApp({
 
 let t: TestSite;
 beforeAll(async () => {
-  t = await createNotesSite({ apps: [earlyApp()] });
+  t = await createNotesSite({ apps: [notes(), pins(), earlyApp()] });
 });
 afterAll(() => t.close());
 

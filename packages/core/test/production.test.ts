@@ -73,7 +73,7 @@ describe('production switches', () => {
       settings: {
         session: { cookieName: 's', secure: true, maxAgeSeconds: 60 },
         rateLimit: false,
-        metrics: { enabled: true, path: '/metrics', token: 'sesame' },
+        metrics: { enabled: true, path: '/metrics', token: 'sesame-sixteen-chars' },
         openapi: { enabled: false, path: '/api/docs' },
       },
     });
@@ -82,7 +82,8 @@ describe('production switches', () => {
       expect(res.headers['strict-transport-security']).toContain('max-age=31536000');
       expect((await fromLoopback(t.app, '/metrics')).statusCode).toBe(404);
       expect(
-        (await fromLoopback(t.app, '/metrics', { authorization: 'Bearer sesame' })).statusCode,
+        (await fromLoopback(t.app, '/metrics', { authorization: 'Bearer sesame-sixteen-chars' }))
+          .statusCode,
       ).toBe(200);
       expect((await fromLoopback(t.app, '/api/docs/json')).statusCode).toBe(404);
       for (let i = 0; i < 30; i++) expect((await t.client().get('/healthz')).statusCode).toBe(200);

@@ -96,12 +96,11 @@ describe('hook types', () => {
     expect(hooks.list().map((h) => h.name)).toEqual(['types:ping']);
   });
 
-  it('a hook no app declares (a name computed at run time) takes any payload', async () => {
+  it('a hook no app declares cannot be listened to; one computed at run time may still be run', async () => {
     const hooks = new Hooks();
+    // @ts-expect-error — a misspelled hook name fails tsc
+    hooks.on('notes:svaed', () => {});
     const name: string = ['types', 'dynamic'].join(':');
-    hooks.on(name, (payload) => {
-      expectTypeOf(payload).toEqualTypeOf<unknown>();
-    });
     const result = await hooks.run(name, { anything: true });
     expectTypeOf(result).toEqualTypeOf<HookResult<{ anything: boolean }>>();
     expect(result).toEqual({ vetoed: false, payload: { anything: true } });

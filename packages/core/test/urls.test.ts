@@ -13,6 +13,13 @@ import { createNotesSite, notes, pins } from './helpers.ts';
 
 const request = { url: '/x' } as FastifyRequest;
 
+declare module '@tessera/core' {
+  interface RouteParams {
+    /** The test site's home page. */
+    home: Record<string, never>;
+  }
+}
+
 describe('named routes', () => {
   let t: TestSite;
   beforeAll(async () => {
@@ -123,9 +130,9 @@ describe('named routes', () => {
 
   it('resolveRedirect refuses anything that would leave the site', async () => {
     for (const target of ['https://evil.com', '//evil.com', 'not-a-route']) {
-      await expect(resolveRedirect(t.site.routes, target, request, undefined)).rejects.toThrow(
-        NoReverseMatch,
-      );
+      await expect(
+        resolveRedirect(t.site.routes, target as never, request, undefined),
+      ).rejects.toThrow(NoReverseMatch);
     }
     await expect(
       resolveRedirect(t.site.routes, () => '//evil.com/steal', request, undefined),

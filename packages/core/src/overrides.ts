@@ -1,0 +1,189 @@
+// The override points an app offers a site, one helper per kind: a redirect (a route name, a
+// path, or a function of the request and the result), a template (a name or a function of the
+// request), a form (one extended from the app's own). Each is a TypeBox schema for the app's
+// options, typed so `tsc` refuses a wrong route name or a form of another shape, and checked
+// again at boot — from JavaScript too — with the app, the option and the closest valid value.
+import type { FastifyRequest } from 'fastify';
+import { Type, type TSchema } from 'typebox';
+import { checkError, type CheckMessage } from './checks.ts';
+import { didYouMean } from './did-you-mean.ts';
+import type { Field } from './fields.ts';
+import { Form } from './forms.ts';
+import type { RedirectTarget } from './urls.ts';
+
+/** A template name, or a function of the request answering one. */
+export type TemplateChoice = string | ((request: FastifyRequest) => string);
+
+/** The fields of a form type. */
+export type FieldsOf<B> = B extends Form<infer F> ? F : never;
+
+/** A form with at least `base`'s fields (made with `base.extend(...)`), or a function answering one. */
+export type FormChoice<B extends Form> =
+  | Form<FieldsOf<B> & Record<string, Field<unknown>>>
+  | ((request: FastifyRequest) => Form<FieldsOf<B> & Record<string, Field<unknown>>>);
+
+/** The kinds of override point, as a schema's `tessera` annotation records them. */
+export type OverrideKind = 'redirect' | 'template' | 'form';
+
+interface OverrideAnnotation {
+  tessera: { override: OverrideKind; base?: Form };
+}
+
+/** The override-point schemas apps use in their options (`successRedirect: override.redirect(...)`). */
+export const override = {
+  /** A redirect option with its default: a route name, a path or a function. */
+  redirect<R = unknown>(defaultTarget: RedirectTarget<R>) {
+    return Type.Unsafe<RedirectTarget<R>>({
+      default: defaultTarget,
+      tessera: { override: 'redirect' },
+    });
+  },
+  /** A template option with its default name. */
+  template(defaultName: string) {
+    return Type.Unsafe<TemplateChoice>({
+      default: defaultName,
+      tessera: { override: 'template' },
+    });
+  },
+  /** A form option: `base` itself by default, or any form extended from it. */
+  form<B extends Form>(base: B) {
+    return Type.Unsafe<FormChoice<B>>({
+      default: base,
+      tessera: { override: 'form', base },
+    });
+  },
+};
+
+/** What a value-or-function option answers for this request. */
+export function choose<T>(value: T | ((request: FastifyRequest) => T), request: FastifyRequest): T {
+  return typeof value === 'function' ? (value as (request: FastifyRequest) => T)(request) : value;
+}
+
+/** One override point of an installed app, as resolved: for the checks that need the site. */
+export interface OverridePoint {
+  app: string;
+  option: string;
+  kind: OverrideKind;
+  value: unknown;
+}
+
+/** The override points in an app's options schema, with the values the site resolved them to. */
+export function overridePoints(
+  app: string,
+  schema: TSchema,
+  options: Record<string, unknown>,
+): OverridePoint[] {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+  return Object.entries(properties).flatMap(([option, s]) => {
+    const kind = (s as Partial<OverrideAnnotation>).tessera?.override;
+    return kind ? [{ app, option, kind, value: options[option] }] : [];
+  });
+}
+
+/** True for a form made with `defineForm`/`extend` (by shape: another copy of core makes another class). */
+export function isForm(value: unknown): value is Form {
+  if (value instanceof Form) return true;
+  const v = value as Partial<Form> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.name === 'string' &&
+    typeof v.fields === 'object' &&
+    typeof v.parse === 'function' &&
+    typeof v.bind === 'function'
+  );
+}
+
+/** The shape checks of an app's override points that need nothing of the site (boot, first step). */
+export function checkOverrideShapes(
+  app: string,
+  schema: TSchema,
+  options: Record<string, unknown>,
+): CheckMessage[] {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+  return overridePoints(app, schema, options).flatMap(({ option, kind, value }) => {
+    const at = `App '${app}': option '${option}'`;
+    if (typeof value === 'function') return [];
+    if (kind === 'form') {
+      const base = (properties[option] as Partial<OverrideAnnotation>).tessera?.base;
+      if (!isForm(value))
+        return [
+          checkError(
+            'tessera.E005',
+            `${at} must be a form made with defineForm() or ${base?.name ?? 'the app’s form'}.extend() (got ${typeof value}).`,
+          ),
+        ];
+      const missing = base ? Object.keys(base.fields).filter((f) => !(f in value.fields)) : [];
+      return missing.length
+        ? [
+            checkError(
+              'tessera.E007',
+              `${at} must extend the app's form '${base!.name}', but form '${value.name}' lacks ${missing.map((f) => `'${f}'`).join(', ')}.`,
+              `Make it with ${base!.name}.extend({ fields: { … } }): the app's views read those fields.`,
+            ),
+          ]
+        : [];
+    }
+    if (typeof value !== 'string' || value.length === 0)
+      return [
+        checkError(
+          'tessera.E005',
+          `${at} must be a ${kind === 'redirect' ? 'route name, a path' : 'template name'} or a function (got ${typeof value}).`,
+        ),
+      ];
+    return [];
+  });
+}
+
+/**
+ * The checks of an app's override points that need the mounted site: a redirect's route name
+ * exists and needs no parameters (E008), a template exists on the search path (E009).
+ */
+export function checkOverrideTargets(
+  points: readonly OverridePoint[],
+  site: {
+    routes: { has(name: string): boolean; list(): { name: string; path: string }[] };
+    templates: { resolve(name: string): unknown; list(): { name: string }[] };
+  },
+): CheckMessage[] {
+  const found: CheckMessage[] = [];
+  for (const { app, option, kind, value } of points) {
+    if (typeof value !== 'string') continue;
+    const at = `App '${app}': option '${option}'`;
+    if (kind === 'redirect' && !value.startsWith('/')) {
+      const route = site.routes.list().find((r) => r.name === value);
+      if (!route) {
+        const names = site.routes.list().map((r) => r.name);
+        found.push(
+          checkError(
+            'tessera.E008',
+            `${at} names route '${value}', which no installed app or the site declares.`,
+            didYouMean(value, names).trim() ||
+              'Use a route name from `tessera routes`, a path starting with /, or a function.',
+          ),
+        );
+      } else if (/:[A-Za-z0-9_]+(?!\?)/.test(route.path.replace(/:[A-Za-z0-9_]+\?/g, ''))) {
+        found.push(
+          checkError(
+            'tessera.E008',
+            `${at} names route '${value}' (${route.path}), which needs parameters a redirect by name cannot give.`,
+            'Use a function of (request, result) that builds the path with site.url().',
+          ),
+        );
+      }
+    }
+    if (kind === 'template' && !site.templates.resolve(value)) {
+      found.push(
+        checkError(
+          'tessera.E009',
+          `${at} names template '${value}', which is not on the template search path.`,
+          didYouMean(
+            value,
+            site.templates.list().map((t) => t.name),
+          ).trim() || 'Run `tessera templates` to list them.',
+        ),
+      );
+    }
+  }
+  return found;
+}
