@@ -59,6 +59,13 @@ export {
 export type { Env, SettingsInput } from './settings.ts';
 export { countQueries, queryStats } from './db/orm.ts';
 export type { QueryStats } from './db/orm.ts';
+export { PostgresRateLimitStore, pruneRateLimits, rateLimitStore } from './db/rate-limit-store.ts';
+export type {
+  RateLimitCount,
+  RateLimitSite,
+  RateLimitWindowOptions,
+} from './db/rate-limit-store.ts';
+export { RateLimitCounter } from './db/rate-limit.entity.ts';
 export { transaction } from './db/transaction.ts';
 export type { OnCommit } from './db/transaction.ts';
 export { default as createError } from '@fastify/error';
