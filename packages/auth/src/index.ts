@@ -41,7 +41,6 @@ export {
 export { User, UserSchema, EMAIL_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from './user.entity.ts';
 export { Group, GroupSchema } from './group.entity.ts';
 export { Permission, PermissionSchema } from './permission.entity.ts';
-export { AuthThrottle } from './throttle.entity.ts';
 export { requireUser, requireStaff, requirePermission, loginUrl } from './guards.ts';
 export {
   createUser,
@@ -68,5 +67,4 @@ export type {
 export { AuthenticatedUser } from './current-user.ts';
 export { createUserCommand, pruneCommand } from './commands.ts';
 export type { CommandIo } from './commands.ts';
-export { pruneThrottle } from './throttle.ts';
 export type { ThrottleState } from './throttle.ts';

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
-import type { EntityManager } from '@tessera/core';
+import { normalizeIP } from '@fastify/rate-limit';
+import type { PostgresRateLimitStore, RateLimitCount } from '@tessera/core';
 
 /** Where a client stands against the sign-in limits: what `RateLimit-*` headers show. */
 export interface ThrottleState {
@@ -13,31 +13,30 @@ export interface ThrottleState {
   resetSeconds: number;
 }
 
-interface Row {
-  scope: string;
-  hits: number | string;
-  reset: number | string;
-}
-
-const ACCOUNT = 'login-account';
-const IP = 'login-ip';
+/** The namespace of the failed sign-in counts in core's rate-limit table. */
+export const LOGIN_NAMESPACE = 'auth:login';
 
 /**
- * Failed sign-ins counted per account and per client address in PostgreSQL (`auth_throttle`), so
- * every process of the site sees the same counts. Keys are keyed hashes: the table never holds an
- * email someone mistyped or a client's address.
+ * Failed sign-ins counted per account and per client address in core's shared PostgreSQL store
+ * (namespace `auth:login`), so every process of the site sees the same counts. The store keeps
+ * keyed hashes: the table never holds an email someone mistyped or a client's address.
  */
 export class LoginThrottle {
   readonly #perAccount: number;
   readonly #perIp: number;
-  readonly #window: number;
-  readonly #key: Buffer;
+  readonly #windowSeconds: number;
+  readonly #store: PostgresRateLimitStore;
 
-  constructor(opts: { perAccount: number; perIp: number; windowSeconds: number; key: Buffer }) {
+  constructor(opts: {
+    perAccount: number;
+    perIp: number;
+    windowSeconds: number;
+    store: PostgresRateLimitStore;
+  }) {
     this.#perAccount = opts.perAccount;
     this.#perIp = opts.perIp;
-    this.#window = opts.windowSeconds;
-    this.#key = opts.key;
+    this.#windowSeconds = opts.windowSeconds;
+    this.#store = opts.store;
   }
 
   /** True when at least one limit is on. */
@@ -46,71 +45,38 @@ export class LoginThrottle {
   }
 
   /** Where `email` and `ip` stand, without counting anything (one query). */
-  async check(em: EntityManager, email: string, ip: string): Promise<ThrottleState> {
+  async check(email: string, ip: string): Promise<ThrottleState> {
     if (!this.enabled) return this.#state([]);
-    const rows = await em.getConnection().execute<Row[]>(
-      `select scope, hits, extract(epoch from window_started_at + make_interval(secs => ?) - now()) as reset
-         from auth_throttle
-        where ((scope = ? and key = ?) or (scope = ? and key = ?))
-          and window_started_at > now() - make_interval(secs => ?)`,
-      [this.#window, ACCOUNT, this.#hash(account(email)), IP, this.#hash(ip), this.#window],
-    );
-    return this.#state(rows);
+    return this.#state(await this.#store.peek(keys(email, ip)));
   }
 
-  /** Counts one failure against both keys (one statement) and answers the new standing. */
-  async fail(em: EntityManager, email: string, ip: string): Promise<ThrottleState> {
+  /** Counts one failure against the account and the address (one statement); answers the new standing. */
+  async fail(email: string, ip: string): Promise<ThrottleState> {
     if (!this.enabled) return this.#state([]);
-    const rows = await em.getConnection().execute<Row[]>(
-      `insert into auth_throttle as t (scope, key, hits, window_started_at)
-            values (?, ?, 1, now()), (?, ?, 1, now())
-       on conflict (scope, key) do update set
-            hits = case when t.window_started_at > now() - make_interval(secs => ?) then t.hits + 1 else 1 end,
-            window_started_at = case when t.window_started_at > now() - make_interval(secs => ?) then t.window_started_at else now() end
-       returning scope, hits, extract(epoch from window_started_at + make_interval(secs => ?) - now()) as reset`,
-      [
-        ACCOUNT,
-        this.#hash(account(email)),
-        IP,
-        this.#hash(ip),
-        this.#window,
-        this.#window,
-        this.#window,
-      ],
-    );
-    return this.#state(rows);
+    return this.#state(await this.#store.hit(keys(email, ip), this.#windowSeconds * 1000));
   }
 
   /**
    * Forgets the account's failures after a successful sign-in. The address's count stays until
    * its window ends, so signing in to one's own account cannot launder guesses at others.
    */
-  async succeed(em: EntityManager, email: string): Promise<void> {
+  async succeed(email: string): Promise<void> {
     if (!this.enabled) return;
-    await em
-      .getConnection()
-      .execute('delete from auth_throttle where scope = ? and key = ?', [
-        ACCOUNT,
-        this.#hash(account(email)),
-      ]);
+    await this.#store.reset([accountKey(email)]);
   }
 
-  #hash(value: string): string {
-    return createHmac('sha256', this.#key).update(value).digest('hex');
-  }
-
-  #state(rows: Row[]): ThrottleState {
+  #state(counts: RateLimitCount[]): ThrottleState {
+    const [account, address] = counts;
     const limits: { max: number; hits: number; reset: number }[] = [];
-    for (const [scope, max] of [
-      [ACCOUNT, this.#perAccount],
-      [IP, this.#perIp],
+    for (const [count, max] of [
+      [account, this.#perAccount],
+      [address, this.#perIp],
     ] as const) {
       if (max <= 0) continue;
-      const row = rows.find((r) => r.scope === scope);
       limits.push({
         max,
-        hits: row ? Number(row.hits) : 0,
-        reset: row ? Math.max(1, Math.ceil(Number(row.reset))) : this.#window,
+        hits: count?.current ?? 0,
+        reset: count?.current ? Math.max(1, Math.ceil(count.ttl / 1000)) : this.#windowSeconds,
       });
     }
     if (!limits.length) return { blocked: false, limit: 0, remaining: 0, resetSeconds: 0 };
@@ -124,59 +90,12 @@ export class LoginThrottle {
   }
 }
 
-function account(email: string): string {
-  return email.trim().toLowerCase();
+function accountKey(email: string): string {
+  return `account:${email.trim().toLowerCase()}`;
 }
 
-/**
- * A store for @fastify/rate-limit in the same table, so its coarse per-address limit holds across
- * processes. Every route shares one counter per address (`child` answers the same store).
- */
-export class PostgresRateLimitStore {
-  readonly #em: () => EntityManager;
-  readonly #key: Buffer;
-
-  constructor(em: () => EntityManager, key: Buffer) {
-    this.#em = em;
-    this.#key = key;
-  }
-
-  incr(
-    key: string,
-    callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
-    timeWindow: number,
-  ): void {
-    const secs = timeWindow / 1000;
-    this.#em()
-      .getConnection()
-      .execute<{ hits: number | string; ttl: number | string }[]>(
-        `insert into auth_throttle as t (scope, key, hits, window_started_at) values ('post-ip', ?, 1, now())
-         on conflict (scope, key) do update set
-              hits = case when t.window_started_at > now() - make_interval(secs => ?) then t.hits + 1 else 1 end,
-              window_started_at = case when t.window_started_at > now() - make_interval(secs => ?) then t.window_started_at else now() end
-         returning hits, extract(epoch from window_started_at + make_interval(secs => ?) - now()) * 1000 as ttl`,
-        [createHmac('sha256', this.#key).update(key).digest('hex'), secs, secs, secs],
-      )
-      .then(
-        ([row]) =>
-          callback(null, { current: Number(row!.hits), ttl: Math.max(0, Number(row!.ttl)) }),
-        (err: Error) => callback(err),
-      );
-  }
-
-  child(): PostgresRateLimitStore {
-    return this;
-  }
-}
-
-/** Deletes counters whose window ended more than `olderThanSeconds` ago; answers how many. */
-export async function pruneThrottle(em: EntityManager, olderThanSeconds: number): Promise<number> {
-  const res = await em
-    .getConnection()
-    .execute(
-      'delete from auth_throttle where window_started_at < now() - make_interval(secs => ?)',
-      [olderThanSeconds],
-      'run',
-    );
-  return (res as { affectedRows?: number }).affectedRows ?? 0;
+/** The counters one attempt touches, in the order `#state` reads them. */
+function keys(email: string, ip: string): string[] {
+  // An IPv6 client owns its whole /64: counting single addresses would let it rotate freely.
+  return [accountKey(email), `ip:${normalizeIP(ip)}`];
 }

@@ -187,4 +187,24 @@ describe('coarse per-address limit on POST routes', () => {
       await small.close();
     }
   });
+
+  it('counts only posts that passed the CSRF check: forged ones cannot lock a visitor out', async () => {
+    const small = await authSite({ postRateLimit: 2 });
+    try {
+      const c = small.client();
+      for (let i = 0; i < 5; i++) {
+        const forged = await c.post(
+          '/accounts/login',
+          { email: 'a@example.com', password: 'x' },
+          { csrf: false },
+        );
+        expect(forged.statusCode).toBe(403);
+      }
+      expect(
+        (await c.post('/accounts/login', { email: 'a@example.com', password: 'x' })).statusCode,
+      ).toBe(422);
+    } finally {
+      await small.close();
+    }
+  });
 });
