@@ -77,7 +77,7 @@ export function sessionViews(rt: AuthRuntime) {
     if (check.upgraded) user.passwordHash = check.upgraded;
     user.lastLogin = new Date();
     await em.flush();
-    await rt.throttle.succeed(email);
+    await rt.throttle.succeed(email, request.ip);
     await startSession(rt, request, user);
     await site.hooks.emit('auth:logged-in', { user, request });
     return done(request, reply, next ?? o.loginSuccessRedirect, { user });
