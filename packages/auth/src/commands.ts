@@ -119,7 +119,8 @@ export function createUserCommand(io: CommandIo = processIo): AppCommand {
         );
         return 0;
       } catch (err) {
-        if ((err as { code?: string }).code !== 'TESSERA_AUTH_EMAIL_TAKEN') throw err;
+        const code = (err as { code?: string }).code;
+        if (code !== 'TESSERA_AUTH_EMAIL_TAKEN' && code !== 'TESSERA_AUTH_INVALID_EMAIL') throw err;
         io.out(`Error: ${(err as Error).message}`);
         return 1;
       }

@@ -45,7 +45,7 @@ export { requireUser, requireStaff, requirePermission, loginUrl } from './guards
 export {
   createUser,
   findUserByEmail,
-  normalizeEmail,
+  storableEmail,
   setPassword,
   checkPassword,
   ensurePermissions,
@@ -57,6 +57,7 @@ export {
   CODENAME,
 } from './users.ts';
 export type { NewUser, PermissionSpec } from './users.ts';
+export { emailKey, normalizeEmail } from './emails.ts';
 export { argon2id, DEFAULT_ARGON2_PARAMS, UNUSABLE_PASSWORD_PREFIX } from './passwords.ts';
 export type {
   Argon2Params,

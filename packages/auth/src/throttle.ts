@@ -1,5 +1,6 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { PostgresRateLimitStore, RateLimitCount } from '@tessera/core';
+import { emailKey } from './emails.ts';
 
 /** Where a client stands against the sign-in limits: what `RateLimit-*` headers show. */
 export interface ThrottleState {
@@ -120,7 +121,8 @@ function limit(max: number, count: RateLimitCount, windowSeconds: number): Limit
 }
 
 function accountKey(email: string): string {
-  return `account:${email.trim().toLowerCase()}`;
+  // The same identity the user lookup compares: no spelling of an email gets a fresh count.
+  return `account:${emailKey(email)}`;
 }
 
 /** The counters one attempt touches: the account, the address, the pair — in that order. */
