@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '@tessera/core/internal';
 import type { TestSite } from '@tessera/testing';
 import { createUser, emailKey, findUserByEmail, normalizeEmail } from '../src/index.ts';
-import { DEFAULT_PASSWORD, authSite, login, makeUser } from './helpers.ts';
+import { DEFAULT_PASSWORD, authSite, browserAt, login, makeUser } from './helpers.ts';
 
 let t: TestSite;
 beforeAll(async () => {
@@ -14,14 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-let nextIp = 1;
-function browser(ip = `192.0.2.${nextIp++}`) {
-  const c = t.client();
-  const post = c.post.bind(c);
-  c.post = (url, body, opts = {}) =>
-    post(url, body, { ...opts, headers: { ...opts.headers, 'x-forwarded-for': ip } });
-  return c;
-}
+const browser = () => browserAt(t);
 
 /** Spellings of editor2@example.com that look the same, or nearly, to a person. */
 const EDITOR2 = [

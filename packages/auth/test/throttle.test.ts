@@ -7,6 +7,7 @@ import {
   DEFAULT_PASSWORD,
   FAST_ARGON2,
   authSite,
+  browserAt,
   countingHasher,
   login,
   makeUser,
@@ -26,15 +27,7 @@ function from(ip: string) {
   return { headers: { 'x-forwarded-for': ip } };
 }
 
-let nextIp = 1;
-/** A browser at an address of its own, so tests do not share the per-address count. */
-function browser(ip = `192.0.2.${nextIp++}`) {
-  const c = t.client();
-  const post = c.post.bind(c);
-  c.post = (url, body, opts = {}) =>
-    post(url, body, { ...opts, headers: { ...opts.headers, 'x-forwarded-for': ip } });
-  return c;
-}
+const browser = () => browserAt(t);
 
 describe('login throttling', () => {
   it('engages after repeated failures for an account, with the limit in the headers', async () => {
