@@ -29,7 +29,7 @@ export type { Problem } from './error-pages.ts';
 export { cacheTagsOf, isPersonal, markPersonal } from './replies.ts';
 export { Hooks, veto } from './hooks.ts';
 export type { HookListener, HookName, HookPayloads, HookResult, Veto } from './hooks.ts';
-export { RouteTable, isSafePath, resolveRedirect } from './urls.ts';
+export { RouteTable, isSafePath, resolveRedirect, safePath } from './urls.ts';
 export type {
   Endpoint,
   NamedRoute,
