@@ -165,10 +165,18 @@ export async function editingRoutes(
       const parsed = await form.parse(body);
       if (!parsed.ok) return renderForm(reply, action, null, parsed.values, parsed.errors, 422);
       const input = inputOf(parsed.data);
+      let html: string;
+      try {
+        html = renderMarkdown(input.body);
+      } catch (err) {
+        // A body past the markdown limits: the form again, the limit named on the body field.
+        if (isFieldError(err)) return renderForm(reply, action, null, body, err.errors, 422);
+        throw err;
+      }
       return reply.render(templates.preview, {
         preview: {
           title: input.title,
-          html: renderMarkdown(input.body),
+          html,
           excerpt: input.excerpt,
           status: input.status,
           pubDate: input.pubDate ?? new Date(),
