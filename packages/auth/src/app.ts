@@ -7,7 +7,6 @@ import { AuthOptions } from './options.ts';
 import { Permission } from './permission.entity.ts';
 import { authRoutes } from './routes.ts';
 import { AuthRuntime, registerRuntime } from './runtime.ts';
-import { AuthThrottle } from './throttle.entity.ts';
 import { User } from './user.entity.ts';
 import { REQUIRED_FIELDS, checkForm } from './view-kit.ts';
 import './augment.ts';
@@ -28,7 +27,7 @@ export const AUTH_HOOKS = [
 export const auth = defineApp({
   name: 'auth',
   ...fromPackageJson(new URL('../package.json', import.meta.url)),
-  entities: [User, Group, Permission, AuthThrottle],
+  entities: [User, Group, Permission],
   migrations,
   migrationsDir: new URL('./migrations/', import.meta.url),
   templates: new URL('../templates/', import.meta.url),

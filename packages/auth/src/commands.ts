@@ -1,8 +1,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { fields, type AppCommand, type SiteContext } from '@tessera/core';
+import { fields, pruneRateLimits, type AppCommand, type SiteContext } from '@tessera/core';
 import { runtimeOf } from './runtime.ts';
-import { pruneThrottle } from './throttle.ts';
 import { createUser } from './users.ts';
 
 /** How a command talks to whoever runs it; tests pass their own. */
@@ -120,7 +119,8 @@ export function createUserCommand(io: CommandIo = processIo): AppCommand {
         );
         return 0;
       } catch (err) {
-        if ((err as { code?: string }).code !== 'TESSERA_AUTH_EMAIL_TAKEN') throw err;
+        const code = (err as { code?: string }).code;
+        if (code !== 'TESSERA_AUTH_EMAIL_TAKEN' && code !== 'TESSERA_AUTH_INVALID_EMAIL') throw err;
         io.out(`Error: ${(err as Error).message}`);
         return 1;
       }
@@ -128,15 +128,16 @@ export function createUserCommand(io: CommandIo = processIo): AppCommand {
   };
 }
 
-/** `tessera auth:prune`: deletes throttle counters whose window has long ended. */
+/**
+ * `tessera auth:prune`: deletes rate-limit counters whose window has ended — auth's and every
+ * other app's, which share core's table (core's `pruneRateLimits`).
+ */
 export function pruneCommand(io: CommandIo = processIo): AppCommand {
   return {
-    description: 'Delete sign-in throttle counters whose window has ended.',
+    description: 'Delete rate-limit counters (failed sign-ins and others) whose window has ended.',
     async run(site: SiteContext) {
-      const o = runtimeOf(site)!.options;
-      const oldest = Math.max(o.loginThrottleWindowSeconds, o.postRateLimitWindowSeconds);
-      const removed = await pruneThrottle(site.orm.em.fork(), oldest);
-      io.out(`Removed ${removed} expired throttle counter${removed === 1 ? '' : 's'}.`);
+      const removed = await pruneRateLimits(site.orm.em.fork());
+      io.out(`Removed ${removed} expired rate-limit counter${removed === 1 ? '' : 's'}.`);
       return 0;
     },
   };

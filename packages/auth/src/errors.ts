@@ -23,11 +23,18 @@ export const UnknownPermission = createError<[string]>(
   500,
 );
 
-/** A user with this email already exists (emails are unique whatever their case). */
+/** A user with this email already exists (emails are unique whatever their case: `emailKey`). */
 export const EmailTaken = createError<[string]>(
   'TESSERA_AUTH_EMAIL_TAKEN',
   "A user with the email '%s' already exists.",
   409,
+);
+
+/** An email longer than the site can keep once normalised (full-width forms and ligatures grow). */
+export const InvalidEmail = createError<[number]>(
+  'TESSERA_AUTH_INVALID_EMAIL',
+  'The email address is longer than %d characters once normalised.',
+  422,
 );
 
 /** The form an option names lacks a field the view needs. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { isSafePath, wantsJson } from '@tessera/core';
+import { safePath, wantsJson } from '@tessera/core';
 import { AuthNotInstalled, LoginRequired, PermissionDenied } from './errors.ts';
 import { runtimeOf } from './runtime.ts';
 
@@ -8,8 +8,9 @@ export function loginUrl(request: FastifyRequest): string {
   const site = request.server.tessera;
   if (!site.routes.has('auth:login')) throw new AuthNotInstalled();
   const login = site.routes.reverse('auth:login');
-  const next = request.method === 'GET' || request.method === 'HEAD' ? request.url : undefined;
-  return isSafePath(next) ? `${login}?next=${encodeURIComponent(next)}` : login;
+  const next =
+    request.method === 'GET' || request.method === 'HEAD' ? safePath(request.url) : undefined;
+  return next ? `${login}?next=${encodeURIComponent(next)}` : login;
 }
 
 async function refuseAnonymous(

@@ -41,12 +41,11 @@ export {
 export { User, UserSchema, EMAIL_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from './user.entity.ts';
 export { Group, GroupSchema } from './group.entity.ts';
 export { Permission, PermissionSchema } from './permission.entity.ts';
-export { AuthThrottle } from './throttle.entity.ts';
 export { requireUser, requireStaff, requirePermission, loginUrl } from './guards.ts';
 export {
   createUser,
   findUserByEmail,
-  normalizeEmail,
+  storableEmail,
   setPassword,
   checkPassword,
   ensurePermissions,
@@ -58,6 +57,7 @@ export {
   CODENAME,
 } from './users.ts';
 export type { NewUser, PermissionSpec } from './users.ts';
+export { emailKey, normalizeEmail } from './emails.ts';
 export { argon2id, DEFAULT_ARGON2_PARAMS, UNUSABLE_PASSWORD_PREFIX } from './passwords.ts';
 export type {
   Argon2Params,
@@ -68,5 +68,4 @@ export type {
 export { AuthenticatedUser } from './current-user.ts';
 export { createUserCommand, pruneCommand } from './commands.ts';
 export type { CommandIo } from './commands.ts';
-export { pruneThrottle } from './throttle.ts';
 export type { ThrottleState } from './throttle.ts';

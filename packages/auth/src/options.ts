@@ -64,6 +64,7 @@ export const DEFAULT_MESSAGES = {
     'Please enter a correct email and password. Note that the password is case-sensitive.',
   throttled: 'Too many failed sign-in attempts. Try again in %s.',
   emailTaken: 'A user with that email address already exists.',
+  invalidEmail: 'Enter a valid email address.',
   passwordMismatch: 'The two password fields didn’t match.',
   wrongCurrentPassword: 'Your old password was entered incorrectly. Please enter it again.',
   passwordChanged: 'Your password was changed.',

@@ -35,7 +35,7 @@ export function passwordChangeViews(rt: AuthRuntime) {
     const values = blanked(form, data);
 
     // Guessing the old password from a borrowed session counts against the account's limit.
-    const before = await rt.throttle.check(em, user.email, request.ip);
+    const before = await rt.throttle.check(user.email, request.ip);
     if (before.blocked) {
       setThrottleHeaders(reply, before);
       const message = m.throttled.replace('%s', humanDuration(before.resetSeconds));
@@ -44,7 +44,7 @@ export function passwordChangeViews(rt: AuthRuntime) {
     const errors: FormErrors = {};
     const check = await rt.passwords.check(user.passwordHash, String(data.currentPassword));
     if (!check.ok) {
-      const after = await rt.throttle.fail(em, user.email, request.ip);
+      const after = await rt.throttle.fail(user.email, request.ip);
       setThrottleHeaders(reply, after);
       errors.currentPassword = [m.wrongCurrentPassword];
       if (after.blocked)

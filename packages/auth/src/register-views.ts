@@ -1,4 +1,4 @@
-import { createUser, findUserByEmail } from './users.ts';
+import { createUser, findUserByEmail, storableEmail } from './users.ts';
 import { startSession } from './current-user.ts';
 import type { FormErrors } from '@tessera/core';
 import type { AuthRuntime } from './runtime.ts';
@@ -29,7 +29,8 @@ export function registerViews(rt: AuthRuntime) {
       errors.passwordConfirm = [m.passwordMismatch];
     const weak = await rt.validatePassword(password, { email, displayName });
     if (weak.length) errors.password = weak;
-    if (await findUserByEmail(request.em, email)) errors.email = [m.emailTaken];
+    if (!storableEmail(email)) errors.email = [m.invalidEmail];
+    else if (await findUserByEmail(request.em, email)) errors.email = [m.emailTaken];
     if (Object.keys(errors).length)
       return refuse(request, reply, template, form, blanked(form, data), errors, 422);
 

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import type { AppContext } from '@tessera/core';
+import { rateLimitStore, type AppContext } from '@tessera/core';
 import { LogoutNeedsPost, TooManyAttempts } from './errors.ts';
 import { requireUser } from './guards.ts';
 import type { AuthOptions } from './options.ts';
 import { runtimeOf, type AuthRuntime } from './runtime.ts';
-import { PostgresRateLimitStore } from './throttle.ts';
 import { passwordChangeViews } from './password-views.ts';
 import { registerViews } from './register-views.ts';
 import { resetViews } from './reset-views.ts';
@@ -68,18 +67,18 @@ export async function authRoutes(
 }
 
 /**
- * The coarse per-address limit on every POST here (@fastify/rate-limit with a PostgreSQL store,
- * one counter per address across the routes). Answers the route config that turns it on.
+ * The coarse per-address limit on every POST here (@fastify/rate-limit on core's PostgreSQL
+ * store, one counter per address across the routes). It runs in `preValidation`, after core's
+ * CSRF guard, so forged posts from a hostile page cannot use up a visitor's count. Answers the
+ * route config that turns it on.
  */
 async function postRateLimit(fastify: FastifyInstance, rt: AuthRuntime) {
   const { postRateLimit: max, postRateLimitWindowSeconds: window, messages } = rt.options;
   if (max <= 0) return {};
-  const store = new PostgresRateLimitStore(() => rt.site.orm.em.fork(), rt.throttleKey);
   await fastify.register(rateLimit, {
     global: false,
-    store: function PostgresStore() {
-      return store;
-    } as never,
+    hook: 'preValidation',
+    store: rateLimitStore(rt.site, 'auth:post'),
     addHeadersOnExceeding: {
       'x-ratelimit-limit': false,
       'x-ratelimit-remaining': false,

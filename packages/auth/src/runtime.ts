@@ -1,4 +1,4 @@
-import type { EntityManager, SiteContext } from '@tessera/core';
+import { PostgresRateLimitStore, type EntityManager, type SiteContext } from '@tessera/core';
 import type { AuthOptions } from './options.ts';
 import {
   Passwords,
@@ -8,7 +8,7 @@ import {
   type PasswordContext,
   type PasswordValidator,
 } from './passwords.ts';
-import { LoginThrottle } from './throttle.ts';
+import { LOGIN_NAMESPACE, LoginThrottle } from './throttle.ts';
 import { ResetTokens, deriveKey } from './tokens.ts';
 
 /** What the auth app keeps per site: hashers, rules, tokens and throttle, built once at boot. */
@@ -21,8 +21,6 @@ export class AuthRuntime {
   readonly throttle: LoginThrottle;
   /** Keys the session auth hash (see `sessionAuthHash`). */
   readonly sessionKey: Buffer;
-  /** Keys the throttle counters' hashed keys. */
-  readonly throttleKey: Buffer;
 
   constructor(site: SiteContext, options: AuthOptions) {
     this.site = site;
@@ -38,12 +36,11 @@ export class AuthRuntime {
     const secret = site.settings.secretKey;
     this.tokens = new ResetTokens(secret, options.passwordResetTimeoutSeconds);
     this.sessionKey = deriveKey(secret, 'session');
-    this.throttleKey = deriveKey(secret, 'throttle');
     this.throttle = new LoginThrottle({
       perAccount: options.loginFailuresPerAccount,
       perIp: options.loginFailuresPerIp,
       windowSeconds: options.loginThrottleWindowSeconds,
-      key: this.throttleKey,
+      store: new PostgresRateLimitStore(site, LOGIN_NAMESPACE),
     });
   }
 

@@ -36,7 +36,7 @@ export function sessionViews(rt: AuthRuntime) {
     const values = blanked(form, r.data);
     const em = request.em;
 
-    const before = await rt.throttle.check(em, email, request.ip);
+    const before = await rt.throttle.check(email, request.ip);
     if (before.blocked) {
       setThrottleHeaders(reply, before);
       await site.hooks.emit('auth:login-failed', {
@@ -55,7 +55,7 @@ export function sessionViews(rt: AuthRuntime) {
       ? await rt.passwords.check(user.passwordHash, password)
       : (await rt.passwords.spendOneCheck(password), { ok: false });
     if (!user || !check.ok || !user.isActive) {
-      const after = await rt.throttle.fail(em, email, request.ip);
+      const after = await rt.throttle.fail(email, request.ip);
       setThrottleHeaders(reply, after);
       const reason = user && check.ok ? 'inactive' : 'credentials';
       await site.hooks.emit('auth:login-failed', { email, ip: request.ip, reason, request });
@@ -77,7 +77,7 @@ export function sessionViews(rt: AuthRuntime) {
     if (check.upgraded) user.passwordHash = check.upgraded;
     user.lastLogin = new Date();
     await em.flush();
-    await rt.throttle.succeed(em, email);
+    await rt.throttle.succeed(email, request.ip);
     await startSession(rt, request, user);
     await site.hooks.emit('auth:logged-in', { user, request });
     return done(request, reply, next ?? o.loginSuccessRedirect, { user });

@@ -1,5 +1,6 @@
-import { createHmac } from 'node:crypto';
-import type { EntityManager } from '@tessera/core';
+import { normalizeIP } from '@fastify/rate-limit';
+import type { PostgresRateLimitStore, RateLimitCount } from '@tessera/core';
+import { emailKey } from './emails.ts';
 
 /** Where a client stands against the sign-in limits: what `RateLimit-*` headers show. */
 export interface ThrottleState {
@@ -13,31 +14,38 @@ export interface ThrottleState {
   resetSeconds: number;
 }
 
-interface Row {
-  scope: string;
-  hits: number | string;
-  reset: number | string;
-}
-
-const ACCOUNT = 'login-account';
-const IP = 'login-ip';
+/** The namespace of the failed sign-in counts in core's rate-limit table. */
+export const LOGIN_NAMESPACE = 'auth:login';
 
 /**
- * Failed sign-ins counted per account and per client address in PostgreSQL (`auth_throttle`), so
- * every process of the site sees the same counts. Keys are keyed hashes: the table never holds an
- * email someone mistyped or a client's address.
+ * Failed sign-ins counted per account, per client address and per pair of the two, in core's
+ * shared PostgreSQL store (namespace `auth:login`), so every process of the site sees the same
+ * counts. The store keeps keyed hashes: the table never holds an email someone mistyped or a
+ * client's address.
+ *
+ * The per-account limit locks pairs, not the account (django-axes' "lock the pair"): once an
+ * account has had `perAccount` failures, an address that has failed on it is refused until the
+ * window ends, but an address with no failure on it still gets its attempt — so guesses from
+ * anywhere cannot lock the owner out, and a guesser gets one more try per fresh address. A pair
+ * that reaches `perAccount` failures on its own stays locked even after the owner signs in. The
+ * per-address limit holds whatever the account.
  */
 export class LoginThrottle {
   readonly #perAccount: number;
   readonly #perIp: number;
-  readonly #window: number;
-  readonly #key: Buffer;
+  readonly #windowSeconds: number;
+  readonly #store: PostgresRateLimitStore;
 
-  constructor(opts: { perAccount: number; perIp: number; windowSeconds: number; key: Buffer }) {
+  constructor(opts: {
+    perAccount: number;
+    perIp: number;
+    windowSeconds: number;
+    store: PostgresRateLimitStore;
+  }) {
     this.#perAccount = opts.perAccount;
     this.#perIp = opts.perIp;
-    this.#window = opts.windowSeconds;
-    this.#key = opts.key;
+    this.#windowSeconds = opts.windowSeconds;
+    this.#store = opts.store;
   }
 
   /** True when at least one limit is on. */
@@ -45,138 +53,82 @@ export class LoginThrottle {
     return this.#perAccount > 0 || this.#perIp > 0;
   }
 
-  /** Where `email` and `ip` stand, without counting anything (one query). */
-  async check(em: EntityManager, email: string, ip: string): Promise<ThrottleState> {
-    if (!this.enabled) return this.#state([]);
-    const rows = await em.getConnection().execute<Row[]>(
-      `select scope, hits, extract(epoch from window_started_at + make_interval(secs => ?) - now()) as reset
-         from auth_throttle
-        where ((scope = ? and key = ?) or (scope = ? and key = ?))
-          and window_started_at > now() - make_interval(secs => ?)`,
-      [this.#window, ACCOUNT, this.#hash(account(email)), IP, this.#hash(ip), this.#window],
-    );
-    return this.#state(rows);
+  /** Where `email` from `ip` stands, without counting anything (one query). */
+  async check(email: string, ip: string): Promise<ThrottleState> {
+    if (!this.enabled) return this.#state(NONE);
+    return this.#state(await this.#store.peek(keys(email, ip)));
   }
 
-  /** Counts one failure against both keys (one statement) and answers the new standing. */
-  async fail(em: EntityManager, email: string, ip: string): Promise<ThrottleState> {
-    if (!this.enabled) return this.#state([]);
-    const rows = await em.getConnection().execute<Row[]>(
-      `insert into auth_throttle as t (scope, key, hits, window_started_at)
-            values (?, ?, 1, now()), (?, ?, 1, now())
-       on conflict (scope, key) do update set
-            hits = case when t.window_started_at > now() - make_interval(secs => ?) then t.hits + 1 else 1 end,
-            window_started_at = case when t.window_started_at > now() - make_interval(secs => ?) then t.window_started_at else now() end
-       returning scope, hits, extract(epoch from window_started_at + make_interval(secs => ?) - now()) as reset`,
-      [
-        ACCOUNT,
-        this.#hash(account(email)),
-        IP,
-        this.#hash(ip),
-        this.#window,
-        this.#window,
-        this.#window,
-      ],
-    );
-    return this.#state(rows);
+  /** Counts one failure against the account, the address and the pair (one statement). */
+  async fail(email: string, ip: string): Promise<ThrottleState> {
+    if (!this.enabled) return this.#state(NONE);
+    return this.#state(await this.#store.hit(keys(email, ip), this.#windowSeconds * 1000));
   }
 
   /**
-   * Forgets the account's failures after a successful sign-in. The address's count stays until
-   * its window ends, so signing in to one's own account cannot launder guesses at others.
+   * Forgets the account's failures and this pair's after a successful sign-in. The address's count,
+   * and other addresses' pairs, stay until their windows end: signing in to one's own account cannot
+   * launder guesses at others, nor free a guesser's address.
    */
-  async succeed(em: EntityManager, email: string): Promise<void> {
+  async succeed(email: string, ip: string): Promise<void> {
     if (!this.enabled) return;
-    await em
-      .getConnection()
-      .execute('delete from auth_throttle where scope = ? and key = ?', [
-        ACCOUNT,
-        this.#hash(account(email)),
-      ]);
+    const [account, , pair] = keys(email, ip);
+    await this.#store.reset([account!, pair!]);
   }
 
-  #hash(value: string): string {
-    return createHmac('sha256', this.#key).update(value).digest('hex');
-  }
-
-  #state(rows: Row[]): ThrottleState {
-    const limits: { max: number; hits: number; reset: number }[] = [];
-    for (const [scope, max] of [
-      [ACCOUNT, this.#perAccount],
-      [IP, this.#perIp],
-    ] as const) {
-      if (max <= 0) continue;
-      const row = rows.find((r) => r.scope === scope);
-      limits.push({
-        max,
-        hits: row ? Number(row.hits) : 0,
-        reset: row ? Math.max(1, Math.ceil(Number(row.reset))) : this.#window,
-      });
+  #state([account, address, pair]: RateLimitCount[]): ThrottleState {
+    const limits: Limit[] = [];
+    if (this.#perAccount > 0) {
+      const max = this.#perAccount;
+      const own = limit(max, pair!, this.#windowSeconds);
+      const total = limit(max, account!, this.#windowSeconds);
+      // A locked account still lets an address with no failure on it try once; for the others
+      // the lock lifts when the account's window or the pair's ends.
+      if (total.remaining === 0 && pair!.current === 0) total.remaining = 1;
+      else if (total.remaining === 0) total.reset = Math.min(total.reset, own.reset);
+      limits.push(own, total);
     }
+    if (this.#perIp > 0) limits.push(limit(this.#perIp, address!, this.#windowSeconds));
     if (!limits.length) return { blocked: false, limit: 0, remaining: 0, resetSeconds: 0 };
+    // The tightest limit binds; among refusals, the one lifted last.
     const binding = limits.reduce((a, b) =>
-      b.max - b.hits < a.max - a.hits || (b.max - b.hits === a.max - a.hits && b.reset > a.reset)
-        ? b
-        : a,
+      b.remaining < a.remaining || (b.remaining === a.remaining && b.reset > a.reset) ? b : a,
     );
-    const remaining = Math.max(0, binding.max - binding.hits);
-    return { blocked: remaining === 0, limit: binding.max, remaining, resetSeconds: binding.reset };
+    return {
+      blocked: binding.remaining === 0,
+      limit: binding.max,
+      remaining: binding.remaining,
+      resetSeconds: binding.reset,
+    };
   }
 }
 
-function account(email: string): string {
-  return email.trim().toLowerCase();
+interface Limit {
+  max: number;
+  remaining: number;
+  /** Seconds until the counter starts afresh. */
+  reset: number;
 }
 
-/**
- * A store for @fastify/rate-limit in the same table, so its coarse per-address limit holds across
- * processes. Every route shares one counter per address (`child` answers the same store).
- */
-export class PostgresRateLimitStore {
-  readonly #em: () => EntityManager;
-  readonly #key: Buffer;
+const NONE: RateLimitCount[] = [0, 0, 0].map(() => ({ current: 0, ttl: 0 }));
 
-  constructor(em: () => EntityManager, key: Buffer) {
-    this.#em = em;
-    this.#key = key;
-  }
-
-  incr(
-    key: string,
-    callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
-    timeWindow: number,
-  ): void {
-    const secs = timeWindow / 1000;
-    this.#em()
-      .getConnection()
-      .execute<{ hits: number | string; ttl: number | string }[]>(
-        `insert into auth_throttle as t (scope, key, hits, window_started_at) values ('post-ip', ?, 1, now())
-         on conflict (scope, key) do update set
-              hits = case when t.window_started_at > now() - make_interval(secs => ?) then t.hits + 1 else 1 end,
-              window_started_at = case when t.window_started_at > now() - make_interval(secs => ?) then t.window_started_at else now() end
-         returning hits, extract(epoch from window_started_at + make_interval(secs => ?) - now()) * 1000 as ttl`,
-        [createHmac('sha256', this.#key).update(key).digest('hex'), secs, secs, secs],
-      )
-      .then(
-        ([row]) =>
-          callback(null, { current: Number(row!.hits), ttl: Math.max(0, Number(row!.ttl)) }),
-        (err: Error) => callback(err),
-      );
-  }
-
-  child(): PostgresRateLimitStore {
-    return this;
-  }
+function limit(max: number, count: RateLimitCount, windowSeconds: number): Limit {
+  return {
+    max,
+    remaining: Math.max(0, max - count.current),
+    reset: count.current ? Math.max(1, Math.ceil(count.ttl / 1000)) : windowSeconds,
+  };
 }
 
-/** Deletes counters whose window ended more than `olderThanSeconds` ago; answers how many. */
-export async function pruneThrottle(em: EntityManager, olderThanSeconds: number): Promise<number> {
-  const res = await em
-    .getConnection()
-    .execute(
-      'delete from auth_throttle where window_started_at < now() - make_interval(secs => ?)',
-      [olderThanSeconds],
-      'run',
-    );
-  return (res as { affectedRows?: number }).affectedRows ?? 0;
+function accountKey(email: string): string {
+  // The same identity the user lookup compares: no spelling of an email gets a fresh count.
+  return `account:${emailKey(email)}`;
+}
+
+/** The counters one attempt touches: the account, the address, the pair — in that order. */
+function keys(email: string, ip: string): string[] {
+  // An IPv6 client owns its whole /64: counting single addresses would let it rotate freely.
+  const address = normalizeIP(ip);
+  const account = accountKey(email);
+  return [account, `ip:${address}`, `pair:${address} ${account}`];
 }

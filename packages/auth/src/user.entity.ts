@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@tessera/core';
+import { emailKey } from './emails.ts';
 import { Group } from './group.entity.ts';
 import { Permission } from './permission.entity.ts';
 
@@ -8,8 +9,10 @@ export const EMAIL_MAX_LENGTH = 254;
 export const DISPLAY_NAME_MAX_LENGTH = 150;
 
 /**
- * A person who can sign in. The email is the login name and is unique whatever its case (a unique
- * index on `lower(email)`); the case the user typed is kept for mail.
+ * A person who can sign in. The email is the login name, kept as the user typed it (normalised:
+ * `normalizeEmail`) for mail; `emailKey` is its identity (`emailKey(email)`: case-folded,
+ * compatibility-normalised), unique, and what every lookup compares — so `Ada@…`, `ａｄａ@…` and
+ * `ad\u200ba@…` are one account.
  */
 export const UserSchema = defineEntity({
   name: 'User',
@@ -17,6 +20,13 @@ export const UserSchema = defineEntity({
   properties: {
     id: p.integer().primary(),
     email: p.string().length(EMAIL_MAX_LENGTH),
+    /** Kept in step with `email` on every write; lookups and uniqueness use it. */
+    emailKey: p
+      .string()
+      .length(EMAIL_MAX_LENGTH)
+      .unique()
+      .onCreate((user: { email: string }) => emailKey(user.email))
+      .onUpdate((user: { email: string }) => emailKey(user.email)),
     displayName: p.string().length(DISPLAY_NAME_MAX_LENGTH).default(''),
     /** An encoded hash (`$argon2id$…`), or one starting with `!` when no password can sign in. */
     passwordHash: p.string().length(255),
@@ -28,12 +38,6 @@ export const UserSchema = defineEntity({
     groups: () => p.manyToMany(Group).pivotTable('auth_user_groups'),
     userPermissions: () => p.manyToMany(Permission).pivotTable('auth_user_permissions'),
   },
-  uniques: [
-    {
-      name: 'auth_user_email_ci_unique',
-      expression: 'create unique index "auth_user_email_ci_unique" on "auth_user" (lower("email"))',
-    },
-  ],
 });
 
 /** A user account. Other apps relate to it (`author: () => p.manyToOne(User)`). */

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@tessera/core';
-import { EmailTaken, InvalidCodename, UnknownPermission } from './errors.ts';
+import { emailKey, normalizeEmail } from './emails.ts';
+import { EmailTaken, InvalidCodename, InvalidEmail, UnknownPermission } from './errors.ts';
 import { Group } from './group.entity.ts';
 import { Permission } from './permission.entity.ts';
 import { UNUSABLE_PASSWORD_PREFIX } from './passwords.ts';
 import { passwordsFor } from './runtime.ts';
-import { User } from './user.entity.ts';
+import { EMAIL_MAX_LENGTH, User } from './user.entity.ts';
 
 /** What `createUser` takes. No password (or null) makes an account nobody can sign in to yet. */
 export interface NewUser {
@@ -19,21 +20,22 @@ export interface NewUser {
 /** A permission codename: `<app>.<action>` (`blog.add_entry`, `contact-form.view_message`). */
 export const CODENAME = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/;
 
-/** Django's normalisation: the domain is case-insensitive, the local part is kept as typed. */
-export function normalizeEmail(email: string): string {
-  const trimmed = email.trim();
-  const at = trimmed.lastIndexOf('@');
-  return at < 0 ? trimmed : trimmed.slice(0, at) + trimmed.slice(at).toLowerCase();
+/**
+ * True when `email` fits the columns once normalised (compatibility forms can grow an address):
+ * the views refuse a longer one as not valid, `createUser` throws `InvalidEmail`.
+ */
+export function storableEmail(email: string): boolean {
+  return (
+    normalizeEmail(email).length <= EMAIL_MAX_LENGTH && emailKey(email).length <= EMAIL_MAX_LENGTH
+  );
 }
 
-/** The user with `email`, whatever its case (one query on the `lower(email)` index). */
+/**
+ * The user with `email`, whatever its case, width or invisible characters (one query on the
+ * unique `email_key`).
+ */
 export async function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
-  const [row] = await em
-    .getConnection()
-    .execute<Record<string, unknown>[]>('select * from auth_user where lower(email) = lower(?)', [
-      email.trim(),
-    ]);
-  return row ? em.map(User, row as never) : null;
+  return em.findOne(User, { emailKey: emailKey(email) });
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -43,14 +45,17 @@ function isUniqueViolation(err: unknown): boolean {
 
 /**
  * Creates and saves a user; the password is hashed with the site's preferred hasher. Throws
- * `EmailTaken` when the email is in use in any case. Password rules are the caller's to apply
- * (the views and `tessera createuser` do).
+ * `EmailTaken` when an account has the same `emailKey`, `InvalidEmail` when the address is too
+ * long once normalised. Password rules are the caller's to apply (the views and
+ * `tessera createuser` do).
  */
 export async function createUser(em: EntityManager, input: NewUser): Promise<User> {
   const email = normalizeEmail(input.email);
+  if (!storableEmail(email)) throw new InvalidEmail(EMAIL_MAX_LENGTH);
   if (await findUserByEmail(em, email)) throw new EmailTaken(email);
   const user = em.create(User, {
     email,
+    emailKey: emailKey(email),
     displayName: input.displayName?.trim() ?? '',
     passwordHash: await hashOrUnusable(em, input.password),
     isActive: input.isActive ?? true,

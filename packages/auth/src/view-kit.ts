@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  isSafePath,
   resolveRedirect,
+  safePath,
   wantsJson,
   type FormErrors,
   type RedirectTarget,
@@ -71,10 +71,9 @@ export function withoutPasswords(
   );
 }
 
-/** A `next` value when it is a path on this site, else nothing. */
+/** A `next` value when it is a path on this site (percent-encoded for a header), else nothing. */
 export function safeNext(value: unknown): string | undefined {
-  const v = Array.isArray(value) ? value.at(-1) : value;
-  return isSafePath(v) ? v : undefined;
+  return safePath(Array.isArray(value) ? value.at(-1) : value);
 }
 
 /** `RateLimit-*` (and, when refused, `Retry-After`) for the limit that binds first. */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSite } from '@tessera/testing';
+import { PostgresRateLimitStore } from '@tessera/core';
 import { User, createUserCommand, pruneCommand, type CommandIo } from '../src/index.ts';
 import { DEFAULT_PASSWORD, authSite, login } from './helpers.ts';
 
@@ -104,17 +105,17 @@ describe('tessera createuser', () => {
 });
 
 describe('tessera auth:prune', () => {
-  it('deletes counters whose window has ended and keeps live ones', async () => {
+  it('deletes rate-limit counters whose window has ended and keeps live ones', async () => {
+    const store = new PostgresRateLimitStore(t.site, 'auth:login');
+    await store.hit(['old', 'live'], 60_000);
     const conn = t.em().getConnection();
     await conn.execute(
-      "insert into auth_throttle (scope, key, hits, window_started_at) values ('login-ip', 'old', 3, now() - interval '2 days'), ('login-ip', 'live', 1, now())",
+      "update core_rate_limit set expires_at = now() - interval '1 second' where namespace = 'auth:login'",
     );
+    await store.hit(['live'], 60_000);
     const { io, lines } = piped('');
     expect(await pruneCommand(io).run(t.site, [])).toBe(0);
-    expect(lines).toEqual(['Removed 1 expired throttle counter.']);
-    const left = await conn.execute<{ key: string }[]>(
-      "select key from auth_throttle where key in ('old', 'live')",
-    );
-    expect(left.map((r) => r.key)).toEqual(['live']);
+    expect(lines).toEqual(['Removed 1 expired rate-limit counter.']);
+    expect(await store.peek(['old', 'live'])).toMatchObject([{ current: 0 }, { current: 1 }]);
   });
 });

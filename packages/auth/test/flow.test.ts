@@ -122,6 +122,30 @@ describe('sign in', () => {
     expect(page2.body).not.toContain('evil.example');
   });
 
+  // Issue 18, item 5: these passed isSafePath, and the redirect crashed (500) after the session
+  // was created, since a Location header cannot carry them.
+  it('500 on sign-in with next=/日本 or /。evil.example: the next is followed, percent-encoded', async () => {
+    await makeUser(t, { email: 'unicode-next@example.com' });
+    for (const [next, location] of [
+      ['/日本', '/%E6%97%A5%E6%9C%AC'],
+      ['/。evil.example', '/%E3%80%82evil.example'],
+    ]) {
+      const page = await t.client().get(`/accounts/login?next=${encodeURIComponent(next!)}`);
+      expect(page.statusCode).toBe(200);
+      const c = t.client();
+      const res = await login(c, 'unicode-next@example.com', DEFAULT_PASSWORD, { next: next! });
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe(location);
+      expect(new URL(location!, 'https://site.example').origin).toBe('https://site.example');
+      expect((await c.get('/private')).statusCode).toBe(200);
+      const viaQuery = await t.client().post(`/accounts/login?next=${encodeURIComponent(next!)}`, {
+        email: 'unicode-next@example.com',
+        password: DEFAULT_PASSWORD,
+      });
+      expect(viaQuery.headers.location).toBe(location);
+    }
+  });
+
   it('answers a wrong password and an unknown email with the same message, and records why', async () => {
     await makeUser(t, { email: 'same@example.com' });
     const failures = recordHook(t.site.hooks, 'auth:login-failed');

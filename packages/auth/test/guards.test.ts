@@ -127,9 +127,9 @@ describe('services other apps use', () => {
       .em()
       .getConnection()
       .execute(
-        "insert into auth_user (email, password_hash, date_joined) values ('UNIQUE@example.com', '!', now())",
+        "insert into auth_user (email, email_key, password_hash, date_joined) values ('UNIQUE@example.com', 'unique@example.com', '!', now())",
       );
-    await expect(insert).rejects.toThrow(/auth_user_email_ci_unique/);
+    await expect(insert).rejects.toThrow(/auth_user_email_key_unique/);
   });
 
   it('setPassword and checkPassword work with the site hasher', async () => {

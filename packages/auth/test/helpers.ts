@@ -108,6 +108,19 @@ export async function makeUser(
   });
 }
 
+let nextAddress = 1;
+/**
+ * A browser at an address of its own (the site must trust the proxy header), so tests do not
+ * share the per-address sign-in counts.
+ */
+export function browserAt(t: TestSite, ip = `192.0.2.${nextAddress++}`): TestClient {
+  const c = t.client();
+  const post = c.post.bind(c);
+  c.post = (url, body, opts = {}) =>
+    post(url, body, { ...opts, headers: { ...opts.headers, 'x-forwarded-for': ip } });
+  return c;
+}
+
 /** Signs `client` in through the login form. */
 export function login(
   client: TestClient,

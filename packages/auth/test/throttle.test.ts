@@ -7,6 +7,7 @@ import {
   DEFAULT_PASSWORD,
   FAST_ARGON2,
   authSite,
+  browserAt,
   countingHasher,
   login,
   makeUser,
@@ -26,15 +27,7 @@ function from(ip: string) {
   return { headers: { 'x-forwarded-for': ip } };
 }
 
-let nextIp = 1;
-/** A browser at an address of its own, so tests do not share the per-address count. */
-function browser(ip = `192.0.2.${nextIp++}`) {
-  const c = t.client();
-  const post = c.post.bind(c);
-  c.post = (url, body, opts = {}) =>
-    post(url, body, { ...opts, headers: { ...opts.headers, 'x-forwarded-for': ip } });
-  return c;
-}
+const browser = () => browserAt(t);
 
 describe('login throttling', () => {
   it('engages after repeated failures for an account, with the limit in the headers', async () => {
@@ -54,22 +47,56 @@ describe('login throttling', () => {
     expect(third.headers['retry-after']).toBe(third.headers['ratelimit-reset']);
     expect(third.body).toContain('Too many failed sign-in attempts. Try again in 15 minutes.');
 
-    // Refused even with the right password, without checking it.
+    // That address is refused even with the right password, without checking it.
     const failures = recordHook(t.site.hooks, 'auth:login-failed');
     const checks = hasher.verifications;
-    const right = await login(browser(), 'TARGET@example.com');
+    const right = await login(c, 'TARGET@example.com');
     expect(right.statusCode).toBe(429);
     expect(right.headers['ratelimit-remaining']).toBe('0');
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(800);
     expect(hasher.verifications).toBe(checks);
     expect(failures.at(-1)?.reason).toBe('throttled');
-    const json = await browser().post(
+    const json = await c.post(
       '/accounts/login',
       { email: 'target@example.com', password: DEFAULT_PASSWORD },
       { json: true },
     );
     expect(json.statusCode).toBe(429);
     expect(json.json().detail).toContain('Too many failed sign-in attempts');
+  });
+
+  // Issue 18, item 8: five wrong passwords from anywhere locked the owner out for the window.
+  it('account lockout as a weapon: guesses from one address do not lock the owner out from another', async () => {
+    await makeUser(t, { email: 'owner@example.com' });
+    const attacker = browser();
+    for (const guess of ['guess one', 'guess two'])
+      expect((await login(attacker, 'owner@example.com', guess)).statusCode).toBe(422);
+    expect((await login(attacker, 'owner@example.com', 'guess three')).statusCode).toBe(429);
+
+    // The owner, from an address with no failures on the account, signs in.
+    const owner = browser();
+    const signedIn = await login(owner, 'owner@example.com');
+    expect(signedIn.statusCode).toBe(303);
+    expect((await owner.get('/private')).statusCode).toBe(200);
+
+    // The attacker's address stays locked, right password or not, after the owner signed in.
+    const checks = hasher.verifications;
+    expect((await login(attacker, 'owner@example.com')).statusCode).toBe(429);
+    expect(hasher.verifications).toBe(checks);
+  });
+
+  it('a locked account gives each fresh address one attempt, then locks that pair too', async () => {
+    await makeUser(t, { email: 'sprayed@example.com' });
+    for (let i = 0; i < 3; i++) await login(browser(), 'sprayed@example.com', `guess ${i}`);
+    const fresh = browser();
+    const before = await fresh.get('/accounts/login');
+    expect(before.statusCode).toBe(200);
+    const one = await login(fresh, 'sprayed@example.com', 'another guess');
+    expect(one.statusCode).toBe(429);
+    expect(one.headers['ratelimit-remaining']).toBe('0');
+    expect((await login(fresh, 'sprayed@example.com')).statusCode).toBe(429);
+    // Yet another address with the right password gets in.
+    expect((await login(browser(), 'sprayed@example.com')).statusCode).toBe(303);
   });
 
   it('a successful login resets the account count', async () => {
@@ -135,7 +162,9 @@ describe('login throttling', () => {
       }),
     );
     try {
-      for (let i = 0; i < 3; i++) await login(browser(), 'shared@example.com', `wrong guess ${i}`);
+      // Both sites see the client at 127.0.0.1 (no proxy header).
+      const c = t.client();
+      for (let i = 0; i < 3; i++) await login(c, 'shared@example.com', `wrong guess ${i}`);
       const res = await login(new TestClient(second), 'shared@example.com');
       expect(res.statusCode).toBe(429);
     } finally {
@@ -183,6 +212,26 @@ describe('coarse per-address limit on POST routes', () => {
       expect(third.body).toContain('Too many requests from your address.');
       // GET pages stay available.
       expect((await c.get('/accounts/login')).statusCode).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('counts only posts that passed the CSRF check: forged ones cannot lock a visitor out', async () => {
+    const small = await authSite({ postRateLimit: 2 });
+    try {
+      const c = small.client();
+      for (let i = 0; i < 5; i++) {
+        const forged = await c.post(
+          '/accounts/login',
+          { email: 'a@example.com', password: 'x' },
+          { csrf: false },
+        );
+        expect(forged.statusCode).toBe(403);
+      }
+      expect(
+        (await c.post('/accounts/login', { email: 'a@example.com', password: 'x' })).statusCode,
+      ).toBe(422);
     } finally {
       await small.close();
     }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFound, isSafePath, type AppContext, type FormErrors } from '@tessera/core';
+import { NotFound, safePath, type AppContext, type FormErrors } from '@tessera/core';
 import { PermissionDenied, requirePermission, requireUser } from '@tessera/auth';
 import { deleteEntry, saveEntry } from './entries.ts';
 import { isFieldError } from './errors.ts';
@@ -161,14 +161,22 @@ export async function editingRoutes(
     async function previewEntry(request, reply) {
       const body = (request.body ?? {}) as Record<string, unknown>;
       // Where the previewed form posts when saved: the page it came from, if that is on this site.
-      const action = isSafePath(body.next) ? body.next : site.url('blog:entry-create');
+      const action = safePath(body.next) ?? site.url('blog:entry-create');
       const parsed = await form.parse(body);
       if (!parsed.ok) return renderForm(reply, action, null, parsed.values, parsed.errors, 422);
       const input = inputOf(parsed.data);
+      let html: string;
+      try {
+        html = renderMarkdown(input.body);
+      } catch (err) {
+        // A body past the markdown limits: the form again, the limit named on the body field.
+        if (isFieldError(err)) return renderForm(reply, action, null, body, err.errors, 422);
+        throw err;
+      }
       return reply.render(templates.preview, {
         preview: {
           title: input.title,
-          html: renderMarkdown(input.body),
+          html,
           excerpt: input.excerpt,
           status: input.status,
           pubDate: input.pubDate ?? new Date(),

@@ -29,6 +29,13 @@ export const BlogNotInstalled = createError(
   500,
 );
 
+/** The markdown of a body is beyond what the blog renders (nesting, emphasis, size): the message names the limit. */
+export const MarkdownTooComplex = createError<[string]>(
+  'TESSERA_BLOG_MARKDOWN_TOO_COMPLEX',
+  '%s',
+  422,
+);
+
 /** An error that carries form field errors (pages show them beside the fields, JSON in `errors`). */
 export type FieldError = FastifyError & { errors: FormErrors };
 
@@ -36,6 +43,12 @@ export type FieldError = FastifyError & { errors: FormErrors };
 export function duplicateSlug(slug: string): FieldError {
   const err = new DuplicateSlug(slug);
   return Object.assign(err, { errors: { slug: [err.message] } });
+}
+
+/** `MarkdownTooComplex`, with the message on the body field. */
+export function markdownTooComplex(message: string): FieldError {
+  const err = new MarkdownTooComplex(message);
+  return Object.assign(err, { errors: { body: [err.message] } });
 }
 
 /** `EntryRejected`, with the reason as an error of the whole form. */

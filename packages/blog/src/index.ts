@@ -27,6 +27,11 @@ export {
   slugifyTitle,
   SLUG_MAX_LENGTH,
   SLUG_PATTERN,
+  MARKDOWN_MAX_ELEMENTS,
+  MARKDOWN_MAX_EMPHASIS,
+  MARKDOWN_MAX_EMPHASIS_PER_BLOCK,
+  MARKDOWN_MAX_HTML_TAGS,
+  MARKDOWN_MAX_NESTING,
 } from './markdown.ts';
 export { blogDemoCommand, DEMO_EMAIL, DEMO_ENTRIES } from './demo.ts';
 export { ENTRY_STATUSES } from './types.ts';

@@ -4,14 +4,13 @@ import { deliverPending, scheduleRetries } from './retry.ts';
 import { NoRecipients } from './errors.ts';
 import { migrations } from './migrations/index.ts';
 import { ContactFormOptions, checkOptions } from './options.ts';
-import { ContactRateLimit } from './rate-limit.entity.ts';
 import { contactFormRoutes } from './routes.ts';
 
 /** The contact form app: `contactForm({ form, recipients, successRedirect, ... })`. */
 export const contactForm = defineApp({
   name: 'contact-form',
   ...fromPackageJson(new URL('../package.json', import.meta.url)),
-  entities: [ContactMessage, ContactRateLimit],
+  entities: [ContactMessage],
   migrations,
   migrationsDir: new URL('./migrations/', import.meta.url),
   templates: new URL('../templates/', import.meta.url),

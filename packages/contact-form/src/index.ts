@@ -5,7 +5,6 @@ export { contactForm } from './app.ts';
 export type { ContactSentPayload, ContactValidatePayload } from './augment.ts';
 export { ContactMessage, ContactMessageSchema, DELIVERY_STATES } from './contact-message.entity.ts';
 export type { ContactResult, DeliveryState, StoredMessage } from './contact-message.entity.ts';
-export { ContactRateLimit } from './rate-limit.entity.ts';
 export { ContactForm, DEFAULT_MESSAGE_MAX_LENGTH, DEFAULT_NAME_MAX_LENGTH } from './forms.ts';
 export {
   ContactFormOptions,

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { EntityManager, SiteContext } from '@tessera/core';
+import { pruneRateLimits, type EntityManager, type SiteContext } from '@tessera/core';
 import { Delivery, type DeliveryReport } from './delivery.ts';
 import type { ContactFormOptions } from './options.ts';
-import { pruneRateLimits } from './rate-limit.ts';
 
 /**
  * Delivers the site's due pending messages now (what `tessera contact-form:deliver` runs);
@@ -36,6 +35,7 @@ export function scheduleRetries(
       try {
         const report = await delivery.deliverDue();
         if (report.sent || report.failed) site.log.info(report, 'contact-form: retried deliveries');
+        // Core's counters have no scheduled pruning yet (a job will do it): until then, this tick.
         if (options.rateLimit !== false) await pruneRateLimits(site.orm.em as EntityManager);
       } catch (err) {
         site.log.error({ err }, 'contact-form: the delivery retry failed');

@@ -17,7 +17,7 @@ export async function contactFormRoutes(
 ): Promise<void> {
   const form = formFor(options);
   const delivery = new Delivery(site, options);
-  const limit = await submissionLimit(fastify, options.rateLimit);
+  const limit = await submissionLimit(fastify, site, options.rateLimit);
   const page = (request: FastifyRequest, reply: FastifyReply, bound: BoundForm, status?: number) =>
     reply.render(
       templateFor(options.template, request),
@@ -29,7 +29,7 @@ export async function contactFormRoutes(
     page(request, reply, form.bind()),
   );
 
-  fastify.post('/', { config: { name: 'form' }, onRequest: limit }, async (request, reply) => {
+  fastify.post('/', { config: { name: 'form' }, preValidation: limit }, async (request, reply) => {
     const parsed = await form.parse(request.body);
     if (!parsed.ok) return page(request, reply, form.bind(parsed.values, parsed.errors), 422);
     const result = await submit(request, form, options.honeypot, delivery, parsed.data);
@@ -48,7 +48,7 @@ export async function contactFormRoutes(
 
   fastify.post(
     '/api',
-    { config: { name: 'api', api: true }, onRequest: limit },
+    { config: { name: 'api', api: true }, preValidation: limit },
     async (request, reply) => {
       const parsed = await form.parse(request.body);
       if (!parsed.ok) throw invalidForm(parsed.errors, 'The message has errors; see `errors`.');

@@ -51,7 +51,7 @@ export async function storedMessages(t: TestSite): Promise<MessageRow[]> {
 
 /** Empties the message table and the outbox between tests that count them. */
 export async function reset(t: TestSite): Promise<void> {
-  await t.em().getConnection().execute('truncate contact_form_message, contact_form_rate_limit');
+  await t.em().getConnection().execute('truncate contact_form_message, core_rate_limit');
   t.outbox.length = 0;
   t.site.mail.failWith = null;
 }

@@ -1,7 +1,8 @@
 // The server retries pending deliveries by itself, and stops when the site closes.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestSite, type TestSite } from '@tessera/testing';
-import { ContactRateLimit, contactForm } from '../src/index.ts';
+import { RateLimitCounter } from '@tessera/core';
+import { contactForm } from '../src/index.ts';
 import { Delivery } from '../src/delivery.ts';
 import { DEFAULT_MESSAGE, DEFAULT_MOUNT, storedMessages } from './helpers.ts';
 
@@ -57,7 +58,7 @@ describe('the periodic retry', () => {
 
   it('forgets rate-limit windows that have ended', async () => {
     await vi.waitFor(async () => {
-      expect(await t.em().count(ContactRateLimit, {})).toBe(0);
+      expect(await t.em().count(RateLimitCounter, {})).toBe(0);
     });
   });
 });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
 import type { AppSpec, InstalledApp } from './contract.ts';
+import { RateLimitCounter } from './db/rate-limit.entity.ts';
 import { CoreSession } from './db/session.entity.ts';
 import {
   DependencyCycle,
@@ -18,11 +19,11 @@ export const CORE_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
 
-/** Core itself, as the first app: its session table and templates. */
+/** Core itself, as the first app: its session and rate-limit tables, and templates. */
 export const coreApp: AppSpec = {
   name: 'core',
   version: CORE_VERSION,
-  entities: [CoreSession],
+  entities: [CoreSession, RateLimitCounter],
   migrations: coreMigrations,
   routes: coreRoutes,
 };

@@ -38,7 +38,7 @@ export type { Problem } from './error-pages.ts';
 export { cacheTagsOf, isPersonal, markPersonal } from './replies.ts';
 export { Hooks, veto } from './hooks.ts';
 export type { HookListener, HookName, HookPayloads, HookResult, Veto } from './hooks.ts';
-export { RouteTable, isSafePath, resolveRedirect } from './urls.ts';
+export { RouteTable, isSafePath, resolveRedirect, safePath } from './urls.ts';
 export type {
   Endpoint,
   NamedRoute,
@@ -70,6 +70,13 @@ export {
 export type { Env, SettingsInput } from './settings.ts';
 export { countQueries, queryStats } from './db/orm.ts';
 export type { QueryStats } from './db/orm.ts';
+export { PostgresRateLimitStore, pruneRateLimits, rateLimitStore } from './db/rate-limit-store.ts';
+export type {
+  RateLimitCount,
+  RateLimitSite,
+  RateLimitWindowOptions,
+} from './db/rate-limit-store.ts';
+export { RateLimitCounter } from './db/rate-limit.entity.ts';
 export { transaction } from './db/transaction.ts';
 export type { OnCommit } from './db/transaction.ts';
 export { default as createError } from '@fastify/error';

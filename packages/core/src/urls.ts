@@ -116,21 +116,37 @@ export class RouteTable {
 }
 
 /**
- * True when `target` is a path on this site: starts with one `/`, has no scheme, no host,
- * no backslash trick and no control characters. Used before following any user-supplied `next`.
+ * `target` as a path on this site, ready for a `Location` header, or undefined when it is not
+ * one: it must start with one `/`, have no scheme, no host, no backslash trick and no control
+ * characters. What a header cannot carry — spaces and anything past ASCII (`/日本`,
+ * `/。evil.example`) — comes back percent-encoded, the way a browser would send it; text that
+ * cannot be encoded (a lone surrogate) is refused. Use it before following any user-supplied `next`.
+ */
+export function safePath(target: unknown): SitePath | undefined {
+  if (typeof target !== 'string' || target.length === 0 || target.length > 2000) return undefined;
+  if (!target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\'))
+    return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(target)) return undefined;
+  let path: SitePath;
+  try {
+    path = target.replace(/[^\x21-\x7e]+/gu, (run) => encodeURI(run)) as SitePath;
+    // The encoded path must still be a path here: a browser resolves it the same way.
+    if (new URL(path, 'http://tessera.invalid').host !== 'tessera.invalid') return undefined;
+  } catch {
+    return undefined;
+  }
+  // Encoding grows a path up to ninefold; proxies refuse huge headers.
+  return path.length > 2000 ? undefined : path;
+}
+
+/**
+ * True when `target` is a path on this site that can go in a `Location` header as it is
+ * (`safePath(target) === target`). A path that needs encoding first (`/日本`) answers false:
+ * use `safePath` to get it encoded.
  */
 export function isSafePath(target: unknown): target is SitePath {
-  if (typeof target !== 'string' || target.length === 0 || target.length > 2000) return false;
-  if (!target.startsWith('/')) return false;
-  if (target.startsWith('//') || target.startsWith('/\\')) return false;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(target)) return false;
-  try {
-    const parsed = new URL(target, 'http://tessera.invalid');
-    return parsed.host === 'tessera.invalid';
-  } catch {
-    return false;
-  }
+  return target !== undefined && safePath(target) === target;
 }
 
 /** A path on this site (`/thanks`): starts with one slash. */
@@ -161,6 +177,7 @@ export async function resolveRedirect<R>(
 ): Promise<string> {
   const value = typeof target === 'function' ? await target(request, result) : target;
   if (routes.has(value)) return routes.reverse(value);
-  if (isSafePath(value)) return value;
+  const path = safePath(value);
+  if (path !== undefined) return path;
   throw new NoReverseMatch(value);
 }

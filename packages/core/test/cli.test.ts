@@ -48,14 +48,15 @@ describe('tessera against a fresh database', () => {
     const { code, output } = await tessera('check');
     expect(code).toBe(1);
     expect(output).toBe(
-      'Pending migrations (run tessera migrate): core.0001_initial, notes.0001_initial, pins.0001_initial',
+      'Pending migrations (run tessera migrate): core.0001_initial, core.0002_rate_limit, notes.0001_initial, pins.0001_initial',
     );
   });
 
   it('migrate applies every app’s migrations in dependency order, then has nothing to do', async () => {
     expect(await tessera('migrate')).toEqual({
       code: 0,
-      output: 'applied core.0001_initial\napplied notes.0001_initial\napplied pins.0001_initial',
+      output:
+        'applied core.0001_initial\napplied core.0002_rate_limit\napplied notes.0001_initial\napplied pins.0001_initial',
     });
     expect(await tessera('migrate')).toEqual({ code: 0, output: 'No migrations to apply.' });
   });

@@ -36,7 +36,12 @@ const GrownNote = defineEntity({
 describe('collectMigrations', () => {
   it('names each migration `<app>.NNNN_what`, in the order of the apps', () => {
     const names = collectMigrations([coreApp, notes.spec, pins.spec]).map((m) => m.name);
-    expect(names).toEqual(['core.0001_initial', 'notes.0001_initial', 'pins.0001_initial']);
+    expect(names).toEqual([
+      'core.0001_initial',
+      'core.0002_rate_limit',
+      'notes.0001_initial',
+      'pins.0001_initial',
+    ]);
   });
 
   it('withDependencies keeps an app, what it depends on, and core', () => {
@@ -61,6 +66,7 @@ describe('migrate', () => {
       .execute<{ name: string }[]>('select name from tessera_migrations order by id');
     expect(rows.map((r) => r.name)).toEqual([
       'core.0001_initial',
+      'core.0002_rate_limit',
       'notes.0001_initial',
       'pins.0001_initial',
     ]);

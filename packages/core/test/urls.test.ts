@@ -7,6 +7,7 @@ import {
   RouteTable,
   isSafePath,
   resolveRedirect,
+  safePath,
 } from '../src/index.ts';
 import { Note } from './fixtures/notes/index.ts';
 import { createNotesSite, notes, pins } from './helpers.ts';
@@ -138,12 +139,46 @@ describe('named routes', () => {
       resolveRedirect(t.site.routes, () => '//evil.com/steal', request, undefined),
     ).rejects.toThrow(NoReverseMatch);
   });
+
+  it('resolveRedirect encodes a path a redirect function answers', async () => {
+    expect(await resolveRedirect(t.site.routes, () => '/日本', request, undefined)).toBe(
+      '/%E6%97%A5%E6%9C%AC',
+    );
+  });
+});
+
+describe('safePath', () => {
+  // Issue 18, item 5: `next=/日本` passed isSafePath and crashed the redirect (a Location header
+  // cannot carry it) after the session was created.
+  it('percent-encodes what a Location header cannot carry, and refuses what cannot be encoded', () => {
+    expect(safePath('/日本')).toBe('/%E6%97%A5%E6%9C%AC');
+    expect(safePath('/。evil.example')).toBe('/%E3%80%82evil.example');
+    expect(safePath('/a b?q=日本#café')).toBe('/a%20b?q=%E6%97%A5%E6%9C%AC#caf%C3%A9');
+    expect(safePath('/notes/1?x=%2F#top')).toBe('/notes/1?x=%2F#top');
+    expect(safePath('/\ud800')).toBeUndefined();
+    expect(safePath(`/${'日'.repeat(300)}`)).toBeUndefined();
+    for (const bad of ['//evil.com', '/\\evil.com', 'https://evil.com', '/\tx', 42])
+      expect(safePath(bad), String(bad)).toBeUndefined();
+  });
+
+  it('every path it answers goes in a header and stays on the site', () => {
+    for (const target of ['/日本', '/。evil.example', '/／evil.example', '/\u3000/x', '/\u2028x']) {
+      const path = safePath(target)!;
+      expect(path).toMatch(/^\/[\x21-\x7e]*$/);
+      expect(new URL(path, 'https://site.example').origin).toBe('https://site.example');
+    }
+  });
 });
 
 describe('isSafePath', () => {
   it('accepts a path on this site', () => {
     for (const ok of ['/', '/notes', '/notes/1?x=%2F#top', '/a//b'])
       expect(isSafePath(ok)).toBe(true);
+  });
+
+  it('answers false for a path that must be encoded before it can be used', () => {
+    expect(isSafePath('/日本')).toBe(false);
+    expect(isSafePath('/a b')).toBe(false);
   });
 
   it('refuses other hosts, schemes, backslash tricks and control characters', () => {

@@ -47,8 +47,9 @@ export async function seed(databaseUrl: string, shape: SeedShape): Promise<numbe
       `truncate blog_entry, tagging_tagged_item, tagging_tag, auth_user restart identity cascade`,
     );
     await q(
-      `insert into auth_user (email, display_name, password_hash, date_joined)
-       select 'author' || i || '@example.com', 'Author ' || i, '!unusable', now() - interval '2 years'
+      `insert into auth_user (email, email_key, display_name, password_hash, date_joined)
+       select 'author' || i || '@example.com', 'author' || i || '@example.com', 'Author ' || i,
+              '!unusable', now() - interval '2 years'
          from generate_series(1, $1::int) i`,
       [authors],
     );
