@@ -2,6 +2,13 @@
 import { latestEntries } from '@tessera/blog';
 import type { SiteRoutes } from '@tessera/core';
 
+declare module '@tessera/core' {
+  interface RouteParams {
+    /** The home page: a redirect option may name it (`registerSuccessRedirect: 'home'`). */
+    home: Record<string, never>;
+  }
+}
+
 export const routes: SiteRoutes = {
   mounts: {
     auth: '/accounts',

@@ -53,6 +53,8 @@ export class Hooks {
   readonly #hookable = new Hookable();
   readonly #listing = new Map<string, string[]>();
   readonly #declared = new Map<string, string>();
+  /** Each listener's switch, by hook name: an isolated hook's earlier listeners are off. */
+  readonly #switches = new Map<string, { on: boolean }[]>();
 
   /** Records that `app` declares `name` (for `tessera hooks`). */
   declare(name: string, app: string): void {
@@ -69,7 +71,14 @@ export class Hooks {
     const label = listener.name || '(anonymous)';
     names.push(label);
     this.#listing.set(name, names);
-    const remove = this.#hookable.hook(name, listener as never);
+    const state = { on: true };
+    const switches = this.#switches.get(name) ?? [];
+    switches.push(state);
+    this.#switches.set(name, switches);
+    // Switched off (isolated by a test), a listener observes nothing and changes nothing.
+    const switched: AnyListener = (payload) => (state.on ? listener(payload) : undefined);
+    Object.defineProperty(switched, 'name', { value: label });
+    const remove = this.#hookable.hook(name, switched as never);
     let removed = false;
     return () => {
       // Removing twice must not take another listener's name off the list.
@@ -77,6 +86,21 @@ export class Hooks {
       removed = true;
       remove();
       names.splice(names.indexOf(label), 1);
+      switches.splice(switches.indexOf(state), 1);
+    };
+  }
+
+  /**
+   * Switches off every listener `name` has now, until `restore()`: listeners added later still
+   * run. For tests that replace a hook's listeners with a fake (`fakeHook` in the test kit).
+   */
+  isolate(name: HookName): { restore(): void } {
+    const off = [...(this.#switches.get(name) ?? [])].filter((s) => s.on);
+    for (const s of off) s.on = false;
+    return {
+      restore() {
+        for (const s of off) s.on = true;
+      },
     };
   }
 

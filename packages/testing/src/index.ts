@@ -4,6 +4,8 @@ export type { TestSite, TestSiteOptions } from './site.ts';
 export { TestClient, formEncode } from './client.ts';
 export type { RequestOptions } from './client.ts';
 export { expectCountChange, recordHook } from './expect.ts';
+export { factory, fakeHook } from './fakes.ts';
+export type { Factory, FactoryTarget, HookFake } from './fakes.ts';
 export { countQueries } from '@tessera/core';
 export { startSmtpCapture } from './smtp.ts';
 export type { CapturedMail, SmtpCapture } from './smtp.ts';
