@@ -60,7 +60,8 @@ export default tseslint.config(
   },
   {
     // Tessera's own test kit, tools and tests may use core's documented internal entry point
-    // (database control, migrations, the CLI); apps and sites never do.
+    // (database control, migrations, the CLI) and an app's `/testing` entry (its factories);
+    // apps' and sites' code never does.
     files: ['packages/testing/**', 'tools/**', '**/test/**'],
     rules: {
       'no-restricted-imports': [
@@ -68,7 +69,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^@tessera/[^/]+/(?!package\\.json$|internal$).+',
+              regex: '^@tessera/[^/]+/(?!package\\.json$|internal$|testing$).+',
               message:
                 'Import another package through its public entry point (`@tessera/<name>`, or `@tessera/core/internal` in tools and tests), not its files.',
             },
