@@ -263,6 +263,25 @@ describe('forms', () => {
     });
   });
 
+  it('extend puts new fields where `order` says, the fields it leaves out following as they were', () => {
+    const extended = signup.extend({
+      fields: { company: fields.text({ label: 'Company' }) },
+      order: ['email', 'company'],
+    });
+    expect(Object.keys(extended.fields)).toEqual(['email', 'company', 'password', 'born', 'news']);
+    expect(extended.bind().fields.map((f) => f.name)).toEqual(Object.keys(extended.fields));
+    // A later extend keeps the order it was given.
+    const again = extended.extend({ fields: { email: fields.email({ label: 'Work email' }) } });
+    expect(Object.keys(again.fields)).toEqual(['email', 'company', 'password', 'born', 'news']);
+  });
+
+  it('extend refuses an order naming a field the form does not have', () => {
+    expect(() =>
+      // @ts-expect-error: 'compnay' is not a field of the form
+      signup.extend({ fields: { company: fields.text({ label: 'Company' }) }, order: ['compnay'] }),
+    ).toThrow("A form's field order names fields it does not have: compnay");
+  });
+
   it('schema describes the data for JSON clients', () => {
     expect(signup.schema).toMatchObject({
       type: 'object',
