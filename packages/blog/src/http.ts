@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { NotFound, type CurrentUser } from '@tessera/core';
-import { excerptOf } from './markdown.ts';
+import { isMadeExcerpt } from './markdown.ts';
 import type { BlogRuntime } from './runtime.ts';
 import type { EntryDetail, EntryInput, EntryRow, EntryStatus } from './types.ts';
 
@@ -72,7 +72,7 @@ export function valuesOf(entry: EntryDetail, excerptLength: number): Record<stri
     title: entry.title,
     slug: entry.slug,
     body: entry.body,
-    excerpt: entry.excerpt === excerptOf(entry.html, excerptLength) ? '' : entry.excerpt,
+    excerpt: isMadeExcerpt(entry.excerpt, entry.html, excerptLength) ? '' : entry.excerpt,
     status: entry.status,
     pubDate: entry.pubDate,
     tags: entry.tags.map((t) => t.name),

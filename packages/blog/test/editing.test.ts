@@ -127,6 +127,24 @@ describe('creating', () => {
 });
 
 describe('editing and deleting', () => {
+  it("leaves the excerpt field empty for an excerpt the blog made, by today's rule or the earlier one", async () => {
+    const editor = await signIn(t, 'editor@example.com');
+    const body = '## Why\n\nA site is apps.\n\n- one\n- two';
+    await makeEntry(t, { title: 'Made excerpt', slug: 'made-excerpt', body });
+    expect((await stored('made-excerpt'))!.excerpt).toBe('A site is apps.');
+    const emptyExcerpt = /<textarea name="excerpt"[^>]*><\/textarea>/;
+    expect((await editor.get('/blog/edit/made-excerpt')).body).toMatch(emptyExcerpt);
+    // Saved before excerpts skipped headings and lists: all the text, run together.
+    await t
+      .em()
+      .nativeUpdate(Entry, { slug: 'made-excerpt' }, { excerpt: 'Why A site is apps. one two' });
+    expect((await editor.get('/blog/edit/made-excerpt')).body).toMatch(emptyExcerpt);
+    await t.em().nativeUpdate(Entry, { slug: 'made-excerpt' }, { excerpt: 'Written by hand.' });
+    expect((await editor.get('/blog/edit/made-excerpt')).body).toContain(
+      'Written by hand.</textarea>',
+    );
+  });
+
   it('fills the form with the entry, saves changes and moves the entry when its slug changes', async () => {
     const editor = await signIn(t, 'editor@example.com');
     const entry = await makeEntry(t, {
