@@ -26,6 +26,11 @@ export function normalizeEmail(email: string): string {
   return at < 0 ? trimmed : trimmed.slice(0, at) + trimmed.slice(at).toLowerCase();
 }
 
+/** The name pages call a user by: the display name, else the email address. */
+export function nameOf(user: { displayName: string; email: string }): string {
+  return user.displayName || user.email;
+}
+
 /** The user with `email`, whatever its case (one query on the `lower(email)` index). */
 export async function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
   const [row] = await em
