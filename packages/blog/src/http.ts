@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { NotFound, type CurrentUser } from '@tessera/core';
+import { NotFound, type CurrentUser, type SiteContext } from '@tessera/core';
 import { isMadeExcerpt } from './markdown.ts';
 import type { BlogRuntime } from './runtime.ts';
 import type { EntryDetail, EntryInput, EntryRow, EntryStatus } from './types.ts';
@@ -24,6 +24,11 @@ export function monthOf(raw: string): number {
   const month = Number(raw);
   if (month < 1 || month > 12) throw new NotFound();
   return month;
+}
+
+/** The archive page of a month (`month` 1–12), its two digits as URLs write them. */
+export function monthUrl(site: SiteContext, year: number, month: number): string {
+  return site.url('blog:archive-month', { year, month: String(month).padStart(2, '0') });
 }
 
 /** True when everyone may see the entry: it is live and its publication date has come. */

@@ -224,6 +224,11 @@ describe('preview and drafts', () => {
       expect(res.body).toContain('<h1>Peek &lt;b&gt;</h1>');
       expect(res.body).not.toContain('<script>alert(1)');
       expect(res.body).toContain('action="/blog/edit/after"');
+      // The status as readers say it, and the tags as they will show.
+      expect(res.body).toContain('<span class="status status-published">Published</span>');
+      expect(res.body).toContain('<span class="tag">web apps</span>');
+      const later = await c.post('/blog/preview', valid({ pubDate: '2999-01-01T00:00' }));
+      expect(later.body).toContain('<span class="status status-scheduled">Scheduled</span>');
       const bad = await c.post('/blog/preview', {
         ...valid({ status: 'nope' }),
         next: 'https://evil.test/',
@@ -240,6 +245,7 @@ describe('preview and drafts', () => {
     const editor = await signIn(t, 'editor@example.com');
     const mine = await editor.get('/blog/drafts');
     expect(mine.body).toContain('My draft');
+    expect(mine.body).toContain('<span class="status status-draft">Draft</span>');
     expect(mine.body).not.toContain('Theirs');
     const staff = await (await signIn(t, 'staff@example.com')).get('/blog/drafts');
     expect(staff.body).toContain('My draft');
