@@ -368,7 +368,7 @@ describe('forms in a site', () => {
     expect(res.body).toContain('value="Kept &lt;b&gt;title&lt;/b&gt;"');
     expect(res.body).toContain('>Kept body</textarea>');
     expect(res.body).toMatch(
-      /data-field="mood">[\s\S]*?<ul class="errorlist" id="id_mood_errors" role="alert"><li>Select a valid choice. &quot;angry&quot; is not one of the available choices.<\/li><\/ul>/,
+      /data-field="mood">[\s\S]*?<ul class="errorlist" id="id_mood_errors"><li>Select a valid choice. &quot;angry&quot; is not one of the available choices.<\/li><\/ul>/,
     );
     expect(res.body).toMatch(
       /data-field="priority">[\s\S]*?aria-invalid="true"[\s\S]*?<li>Ensure this value is at most 5.<\/li>/,
