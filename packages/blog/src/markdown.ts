@@ -4,6 +4,11 @@ import sanitizeHtml from 'sanitize-html';
 // One parser per process, configured once: GitHub-flavoured markdown, synchronous.
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
+/** A tag with no attribute but `tabindex="0"`, whatever the markdown's raw HTML gave it. */
+function scrollable(tagName: string): sanitizeHtml.Transformer {
+  return () => ({ tagName, attribs: { tabindex: '0' } });
+}
+
 /**
  * What rendered entries may contain: sanitize-html's defaults (text, lists, tables, code, quotes)
  * plus images and GFM's task-list checkboxes. No scripts, styles, frames, forms, event handlers
@@ -16,6 +21,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
     img: ['src', 'alt', 'title', 'width', 'height'],
     input: ['type', 'checked', 'disabled'],
     code: ['class'],
+    pre: ['tabindex'],
+    table: ['tabindex'],
     th: ['align'],
     td: ['align'],
     ol: ['start'],
@@ -26,6 +33,9 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {
+    // A code block or table wider than the screen scrolls; keyboard users reach it with Tab.
+    pre: scrollable('pre'),
+    table: scrollable('table'),
     // Only the read-only checkbox of a task list survives as an input.
     input: (_tag, attribs) => ({
       tagName: 'input',

@@ -45,6 +45,14 @@ describe('renderMarkdown', () => {
   });
 });
 
+it('makes code blocks and tables reachable with Tab, whatever tabindex the markdown gave', () => {
+  expect(renderMarkdown('```\nx\n```')).toBe('<pre tabindex="0"><code>x\n</code></pre>');
+  expect(renderMarkdown('<pre tabindex="-1" onclick="x()">y</pre>')).toBe(
+    '<pre tabindex="0">y</pre>',
+  );
+  expect(renderMarkdown('| a |\n| - |\n| 1 |')).toMatch(/^<table tabindex="0">/);
+});
+
 describe('excerptOf', () => {
   it('answers the visible text, whole when short', () => {
     expect(excerptOf('<p>Tom &amp; <b>Jerry</b> &lt;3 &quot;x&quot; &#39;y&#39;</p>', 100)).toBe(
