@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { NotFound, type CurrentUser, type SiteContext } from '@tessera/core';
+import { BadHost } from './errors.ts';
 import { isMadeExcerpt } from './markdown.ts';
 import type { BlogRuntime } from './runtime.ts';
 import type { EntryDetail, EntryInput, EntryRow, EntryStatus } from './types.ts';
@@ -47,7 +48,11 @@ export function canSee(
 
 /** The site's origin for absolute URLs: the `siteUrl` option, else the request's. */
 export function originOf(runtime: BlogRuntime, request: FastifyRequest): string {
-  return runtime.options.siteUrl || `${request.protocol}://${request.host}`;
+  if (runtime.options.siteUrl) return runtime.options.siteUrl;
+  const origin = `${request.protocol}://${request.host}`;
+  // A Host such as `localhost:99999` makes no URL: refuse it rather than fail building links.
+  if (!URL.canParse(origin)) throw new BadHost();
+  return origin;
 }
 
 const ENTRY_FIELDS = new Set(['title', 'slug', 'body', 'excerpt', 'status', 'pubDate', 'tags']);
