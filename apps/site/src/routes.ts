@@ -1,6 +1,7 @@
-// The site's root routes: where each app is mounted, and the home page.
+// The site's root routes: where each app is mounted, the home page and the favicon.
 import { latestEntries } from '@tessera/blog';
 import type { SiteRoutes } from '@tessera/core';
+import { registerSidebar } from './sidebar.ts';
 
 declare module '@tessera/core' {
   interface RouteParams {
@@ -16,17 +17,22 @@ export const routes: SiteRoutes = {
     blog: '/blog',
     'contact-form': '/contact',
   },
-  register(fastify) {
+  register(fastify, site) {
+    registerSidebar(fastify, site);
     fastify.get(
       '/',
+      // The sidebar lists tags: the page goes stale when they change, as when entries do.
       { config: { name: 'home', cache: { ttl: 60, tags: ['blog:list', 'tagging:cloud'] } } },
       async function home(request, reply) {
-        const [entries, tags] = await Promise.all([
-          latestEntries(fastify.tessera, request.em, 5),
-          fastify.tagging.mostCommon(request.em, { limit: 30 }),
-        ]);
-        return reply.render('home.njk', { entries, tags });
+        const entries = await latestEntries(site, request.em, 5);
+        return reply.render('home.njk', { entries });
       },
     );
+    // Pages name their icon; this answers clients that ask the conventional address instead.
+    fastify.get('/favicon.ico', async function favicon(_request, reply) {
+      return reply
+        .header('cache-control', 'public, max-age=86400')
+        .redirect('/static/favicon.svg', 301);
+    });
   },
 };

@@ -3,6 +3,7 @@ import type { CurrentUser, EntityManager } from '@tessera/core';
 import type { AuthRuntime } from './runtime.ts';
 import { safeEqual } from './passwords.ts';
 import { sessionAuthHash } from './tokens.ts';
+import { nameOf } from './users.ts';
 import type { User } from './user.entity.ts';
 
 /** The session keys auth owns. */
@@ -33,7 +34,7 @@ export class AuthenticatedUser implements CurrentUser {
 
   /** The name to show: the display name, else the email. */
   get shortName(): string {
-    return this.displayName || this.email;
+    return nameOf(this);
   }
 
   hasPermission(codename: string): boolean {

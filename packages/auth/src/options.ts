@@ -72,6 +72,8 @@ export const DEFAULT_MESSAGES = {
   resetLinkInvalid:
     'This password reset link is not valid: it may have been used already or changed. Please request a new one.',
   resetLinkExpired: 'This password reset link has expired. Please request a new one.',
+  loggedIn: 'You are signed in as %s.',
+  registered: 'Welcome, %s: your account is ready.',
   loggedOut: 'You have been signed out.',
   loginRequired: 'Please sign in to see this page.',
   rateLimited: 'Too many requests from your address. Try again in %s.',

@@ -1,4 +1,4 @@
-import { createUser, findUserByEmail, storableEmail } from './users.ts';
+import { createUser, findUserByEmail, nameOf, storableEmail } from './users.ts';
 import { startSession } from './current-user.ts';
 import type { FormErrors } from '@tessera/core';
 import type { AuthRuntime } from './runtime.ts';
@@ -55,6 +55,7 @@ export function registerViews(rt: AuthRuntime) {
       await startSession(rt, request, user);
       await site.hooks.emit('auth:logged-in', { user, request });
     }
+    request.flash('success', m.registered.replace('%s', nameOf(user)));
     return done(request, reply, o.registerSuccessRedirect, { user, data: publicData });
   };
   return { registerPage, register };

@@ -11,7 +11,7 @@ import {
   setThrottleHeaders,
   type Handler,
 } from './view-kit.ts';
-import { findUserByEmail } from './users.ts';
+import { findUserByEmail, nameOf } from './users.ts';
 
 /** Sign in and sign out. */
 export function sessionViews(rt: AuthRuntime) {
@@ -79,6 +79,7 @@ export function sessionViews(rt: AuthRuntime) {
     await em.flush();
     await rt.throttle.succeed(email, request.ip);
     await startSession(rt, request, user);
+    request.flash('success', m.loggedIn.replace('%s', nameOf(user)));
     await site.hooks.emit('auth:logged-in', { user, request });
     return done(request, reply, next ?? o.loginSuccessRedirect, { user });
   };

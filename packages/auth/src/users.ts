@@ -30,6 +30,11 @@ export function storableEmail(email: string): boolean {
   );
 }
 
+/** The name pages call a user by: the display name, else the email address. */
+export function nameOf(user: { displayName: string; email: string }): string {
+  return user.displayName || user.email;
+}
+
 /**
  * The user with `email`, whatever its case, width or invisible characters (one query on the
  * unique `email_key`).

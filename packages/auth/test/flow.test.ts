@@ -233,6 +233,16 @@ describe('sign in', () => {
     expect(res.body).toContain('href="/accounts/password/reset"');
   });
 
+  it('confirms the sign-in with a message on the next page', async () => {
+    await makeUser(t, { email: 'hello@example.com', displayName: 'Hedy' });
+    const c = t.client();
+    await login(c, 'hello@example.com');
+    const next = await c.get('/accounts/login');
+    expect(next.body).toContain('You are signed in as Hedy.');
+    // Shown once.
+    expect((await c.get('/accounts/login')).body).not.toContain('You are signed in');
+  });
+
   it('fires logged-in and updates the last login', async () => {
     const user = await makeUser(t, { email: 'last@example.com' });
     expect(user.lastLogin).toBeNull();
@@ -282,6 +292,17 @@ describe('register', () => {
       passwordConfirm: 'marguerite1',
     });
     expect(similar.body).toContain('too similar to your email');
+  });
+
+  it('welcomes the new user with a message on the next page, by email when they gave no name', async () => {
+    const c = t.client();
+    await c.post('/accounts/register', {
+      email: 'nameless@example.com',
+      password: DEFAULT_PASSWORD,
+      passwordConfirm: DEFAULT_PASSWORD,
+    });
+    const next = await c.get('/accounts/login');
+    expect(next.body).toContain('Welcome, nameless@example.com: your account is ready.');
   });
 
   it('shows the register form', async () => {

@@ -3,7 +3,7 @@ import { NotFound, safePath, type AppContext, type FormErrors } from '@tessera/c
 import { PermissionDenied, requirePermission, requireUser } from '@tessera/auth';
 import { deleteEntry, saveEntry } from './entries.ts';
 import { isFieldError } from './errors.ts';
-import { canSee, inputOf, pageNumber, valuesOf } from './http.ts';
+import { canSee, inputOf, isPublic, pageNumber, valuesOf } from './http.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { BlogOptions, BlogTemplates } from './options.ts';
 import { blogOf } from './runtime.ts';
@@ -182,6 +182,8 @@ export async function editingRoutes(
           pubDate: input.pubDate ?? new Date(),
           tags: input.tags,
         },
+        // As on the entry's page: whether everyone would see it now (else a draft or scheduled).
+        public: isPublic({ status: input.status, pubDate: input.pubDate ?? new Date() }),
         form: form.bind(body),
         action,
         preview_url: site.url('blog:entry-preview'),

@@ -22,6 +22,13 @@ export const EntryNotFound = createError<[string]>(
   404,
 );
 
+/** Feeds and the sitemap need an absolute address, and the request's Host header gives none. */
+export const BadHost = createError(
+  'TESSERA_BLOG_BAD_HOST',
+  "The request's Host header is not a valid address (set the blog's siteUrl option to not depend on it).",
+  400,
+);
+
 /** The blog's services were asked for on a site that does not install the blog app. */
 export const BlogNotInstalled = createError(
   'TESSERA_BLOG_NOT_INSTALLED',

@@ -39,9 +39,9 @@ export const entryForm = defineForm({
       ] as const,
     }),
     pubDate: fields.datetime({
-      label: 'Publication date (UTC)',
+      label: 'Publication date and time (UTC)',
       required: false,
-      help: 'Left empty: now. A live entry with a date to come appears on that date.',
+      help: 'Left empty: now. A live entry dated in the future appears at that time.',
     }),
     tags: tagsField({ label: 'Tags' }),
   },

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { NotFound, type CurrentUser } from '@tessera/core';
-import { excerptOf } from './markdown.ts';
+import { NotFound, type CurrentUser, type SiteContext } from '@tessera/core';
+import { BadHost } from './errors.ts';
+import { isMadeExcerpt } from './markdown.ts';
 import type { BlogRuntime } from './runtime.ts';
 import type { EntryDetail, EntryInput, EntryRow, EntryStatus } from './types.ts';
 
@@ -26,6 +27,11 @@ export function monthOf(raw: string): number {
   return month;
 }
 
+/** The archive page of a month (`month` 1–12), its two digits as URLs write them. */
+export function monthUrl(site: SiteContext, year: number, month: number): string {
+  return site.url('blog:archive-month', { year, month: String(month).padStart(2, '0') });
+}
+
 /** True when everyone may see the entry: it is live and its publication date has come. */
 export function isPublic(entry: { status: EntryStatus; pubDate: Date }, now = new Date()): boolean {
   return entry.status === 'live' && entry.pubDate <= now;
@@ -42,7 +48,11 @@ export function canSee(
 
 /** The site's origin for absolute URLs: the `siteUrl` option, else the request's. */
 export function originOf(runtime: BlogRuntime, request: FastifyRequest): string {
-  return runtime.options.siteUrl || `${request.protocol}://${request.host}`;
+  if (runtime.options.siteUrl) return runtime.options.siteUrl;
+  const origin = `${request.protocol}://${request.host}`;
+  // A Host such as `localhost:99999` makes no URL: refuse it rather than fail building links.
+  if (!URL.canParse(origin)) throw new BadHost();
+  return origin;
 }
 
 const ENTRY_FIELDS = new Set(['title', 'slug', 'body', 'excerpt', 'status', 'pubDate', 'tags']);
@@ -72,7 +82,7 @@ export function valuesOf(entry: EntryDetail, excerptLength: number): Record<stri
     title: entry.title,
     slug: entry.slug,
     body: entry.body,
-    excerpt: entry.excerpt === excerptOf(entry.html, excerptLength) ? '' : entry.excerpt,
+    excerpt: isMadeExcerpt(entry.excerpt, entry.html, excerptLength) ? '' : entry.excerpt,
     status: entry.status,
     pubDate: entry.pubDate,
     tags: entry.tags.map((t) => t.name),

@@ -19,7 +19,8 @@ export type { EntryForm } from './forms.ts';
 export * from './errors.ts';
 export { saveEntry, deleteEntry, cacheTagsFor } from './entries.ts';
 export type { WriteOptions } from './entries.ts';
-export { latestEntries, listEntries, getEntry } from './reading.ts';
+export { latestEntries, listEntries, getEntry, archiveMonths } from './reading.ts';
+export type { ArchiveLink } from './reading.ts';
 export type { EntryFilter, FeedRow, SitemapRow, ArchiveMonth } from './queries.ts';
 export {
   renderMarkdown,

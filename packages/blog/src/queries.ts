@@ -338,6 +338,21 @@ export class EntryReads {
     );
   }
 
+  /** The newest `limit` months (UTC) that have public entries, newest first, with their counts. */
+  async recentMonths(
+    em: EntityManager,
+    limit: number,
+  ): Promise<(ArchiveMonth & { year: number })[]> {
+    return this.#query<ArchiveMonth & { year: number }>(
+      em,
+      `select extract(year from e.pub_date at time zone 'UTC')::int as year,
+              extract(month from e.pub_date at time zone 'UTC')::int as month, count(*)::int as count
+         from ${this.#entry} e where ${this.#public}
+        group by 1, 2 order by 1 desc, 2 desc limit ?`,
+      [limit],
+    );
+  }
+
   /** The publication dates of the nearest public entries before `from` and from `to` on. */
   async neighbours(
     em: EntityManager,

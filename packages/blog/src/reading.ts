@@ -1,6 +1,6 @@
 import type { CurrentUser, EntityManager, SiteContext } from '@tessera/core';
-import { canSee } from './http.ts';
-import type { EntryFilter } from './queries.ts';
+import { canSee, monthUrl } from './http.ts';
+import { utc, type ArchiveMonth, type EntryFilter } from './queries.ts';
 import { blogOf } from './runtime.ts';
 import type { EntryDetail, EntryRow, Page } from './types.ts';
 
@@ -37,4 +37,28 @@ export async function getEntry(
 ): Promise<EntryDetail | null> {
   const entry = await blogOf(site).reads.detail(em, slug);
   return entry && canSee(user, entry) ? entry : null;
+}
+
+/** A month of the archive with public entries: its first day (UTC), its count and its page. */
+export interface ArchiveLink extends ArchiveMonth {
+  year: number;
+  date: Date;
+  url: string;
+}
+
+/**
+ * The newest `limit` months that have public entries, newest first, each with its count and its
+ * archive page, in one query: for a site's sidebar (`archiveMonths(fastify.tessera, em, 12)`).
+ */
+export async function archiveMonths(
+  site: SiteContext,
+  em: EntityManager,
+  limit = 12,
+): Promise<ArchiveLink[]> {
+  const months = await blogOf(site).reads.recentMonths(em, limit);
+  return months.map((m) => ({
+    ...m,
+    date: utc(m.year, m.month),
+    url: monthUrl(site, m.year, m.month),
+  }));
 }

@@ -4,7 +4,7 @@ import { getTagging } from '@tessera/tagging';
 import { apiRoutes } from './api.ts';
 import { editingRoutes } from './editing.ts';
 import { buildFeed } from './feeds.ts';
-import { canSee, isPublic, monthOf, originOf, pageNumber, yearOf } from './http.ts';
+import { canSee, isPublic, monthOf, monthUrl, originOf, pageNumber, yearOf } from './http.ts';
 import type { BlogOptions, BlogTemplates } from './options.ts';
 import { utc, type EntryFilter } from './queries.ts';
 import { blogOf } from './runtime.ts';
@@ -76,7 +76,7 @@ export async function blogRoutes(
         months: months.map((m) => ({
           ...m,
           date: utc(year, m.month),
-          url: site.url('blog:archive-month', { year, month: pad(m.month) }),
+          url: monthUrl(site, year, m.month),
         })),
         page,
         entries: page.items,
@@ -187,15 +187,7 @@ export async function blogRoutes(
   function monthLink(date: Date): { date: Date; url: string } {
     return {
       date: utc(date.getUTCFullYear(), date.getUTCMonth() + 1),
-      url: site.url('blog:archive-month', {
-        year: date.getUTCFullYear(),
-        month: pad(date.getUTCMonth() + 1),
-      }),
+      url: monthUrl(site, date.getUTCFullYear(), date.getUTCMonth() + 1),
     };
   }
-}
-
-/** A month as URLs write it: two digits. */
-function pad(month: number): string {
-  return String(month).padStart(2, '0');
 }

@@ -127,6 +127,24 @@ describe('creating', () => {
 });
 
 describe('editing and deleting', () => {
+  it("leaves the excerpt field empty for an excerpt the blog made, by today's rule or the earlier one", async () => {
+    const editor = await signIn(t, 'editor@example.com');
+    const body = '## Why\n\nA site is apps.\n\n- one\n- two';
+    await makeEntry(t, { title: 'Made excerpt', slug: 'made-excerpt', body });
+    expect((await stored('made-excerpt'))!.excerpt).toBe('A site is apps.');
+    const emptyExcerpt = /<textarea name="excerpt"[^>]*><\/textarea>/;
+    expect((await editor.get('/blog/edit/made-excerpt')).body).toMatch(emptyExcerpt);
+    // Saved before excerpts skipped headings and lists: all the text, run together.
+    await t
+      .em()
+      .nativeUpdate(Entry, { slug: 'made-excerpt' }, { excerpt: 'Why A site is apps. one two' });
+    expect((await editor.get('/blog/edit/made-excerpt')).body).toMatch(emptyExcerpt);
+    await t.em().nativeUpdate(Entry, { slug: 'made-excerpt' }, { excerpt: 'Written by hand.' });
+    expect((await editor.get('/blog/edit/made-excerpt')).body).toContain(
+      'Written by hand.</textarea>',
+    );
+  });
+
   it('fills the form with the entry, saves changes and moves the entry when its slug changes', async () => {
     const editor = await signIn(t, 'editor@example.com');
     const entry = await makeEntry(t, {
@@ -206,6 +224,11 @@ describe('preview and drafts', () => {
       expect(res.body).toContain('<h1>Peek &lt;b&gt;</h1>');
       expect(res.body).not.toContain('<script>alert(1)');
       expect(res.body).toContain('action="/blog/edit/after"');
+      // The status as readers say it, and the tags as they will show.
+      expect(res.body).toContain('<span class="status status-published">Published</span>');
+      expect(res.body).toContain('<span class="tag">web apps</span>');
+      const later = await c.post('/blog/preview', valid({ pubDate: '2999-01-01T00:00' }));
+      expect(later.body).toContain('<span class="status status-scheduled">Scheduled</span>');
       const bad = await c.post('/blog/preview', {
         ...valid({ status: 'nope' }),
         next: 'https://evil.test/',
@@ -222,6 +245,7 @@ describe('preview and drafts', () => {
     const editor = await signIn(t, 'editor@example.com');
     const mine = await editor.get('/blog/drafts');
     expect(mine.body).toContain('My draft');
+    expect(mine.body).toContain('<span class="status status-draft">Draft</span>');
     expect(mine.body).not.toContain('Theirs');
     const staff = await (await signIn(t, 'staff@example.com')).get('/blog/drafts');
     expect(staff.body).toContain('My draft');

@@ -138,6 +138,15 @@ describe('sitemap', () => {
   });
 });
 
+describe('a Host header that makes no address', () => {
+  it('answers 400 from the feeds and the sitemap rather than failing', async () => {
+    for (const url of ['/blog/feed/atom.xml', '/blog/feed/rss.xml', '/blog/sitemap.xml']) {
+      const res = await t.app.inject({ url, headers: { host: 'localhost:99999' } });
+      expect(res.statusCode, url).toBe(400);
+    }
+  });
+});
+
 describe('feed options', () => {
   it('uses siteUrl and feedTitle when set, whatever host the request names', async () => {
     const s = await blogSite({ siteUrl: 'https://example.org', feedTitle: 'Field <notes>' });

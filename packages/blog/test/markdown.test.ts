@@ -45,6 +45,14 @@ describe('renderMarkdown', () => {
   });
 });
 
+it('makes code blocks and tables reachable with Tab, whatever tabindex the markdown gave', () => {
+  expect(renderMarkdown('```\nx\n```')).toBe('<pre tabindex="0"><code>x\n</code></pre>');
+  expect(renderMarkdown('<pre tabindex="-1" onclick="x()">y</pre>')).toBe(
+    '<pre tabindex="0">y</pre>',
+  );
+  expect(renderMarkdown('| a |\n| - |\n| 1 |')).toMatch(/^<table tabindex="0">/);
+});
+
 describe('excerptOf', () => {
   it('answers the visible text, whole when short', () => {
     expect(excerptOf('<p>Tom &amp; <b>Jerry</b> &lt;3 &quot;x&quot; &#39;y&#39;</p>', 100)).toBe(
@@ -52,9 +60,44 @@ describe('excerptOf', () => {
     );
   });
 
-  it('cuts long text at a word with an ellipsis', () => {
+  it('cuts a long first paragraph at a word with an ellipsis', () => {
     expect(excerptOf('<p>one two three four five six</p>', 15)).toBe('one two three…');
     expect(excerptOf('<p>' + 'x'.repeat(40) + '</p>', 10)).toBe('xxxxxxxxxx…');
+  });
+
+  it('is made of the first paragraphs, never of headings, lists, code, quotes or tables run together', () => {
+    const html = renderMarkdown(
+      [
+        '## Why it matters',
+        '',
+        'A site is a list of apps.',
+        '',
+        '- one thing per app',
+        '- overrides, not forks',
+        '',
+        '```ts',
+        'const site = defineSettings({ apps: [auth()] });',
+        '```',
+        '',
+        '> Do one thing.',
+        '',
+        '| a | b |',
+        '| - | - |',
+        '| 1 | 2 |',
+        '',
+        'Each app *does* one thing.',
+      ].join('\n'),
+    );
+    expect(excerptOf(html, 300)).toBe('A site is a list of apps. Each app does one thing.');
+  });
+
+  it('keeps whole paragraphs: one that does not fit is left out', () => {
+    const html = '<p>First paragraph.</p><p>Second paragraph, far too long to fit.</p>';
+    expect(excerptOf(html, 30)).toBe('First paragraph.');
+  });
+
+  it('is empty for an entry without a paragraph', () => {
+    expect(excerptOf(renderMarkdown('- a list\n- only'), 300)).toBe('');
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '@tessera/auth';
 import { cacheTagsOf, countQueries, defineApp } from '@tessera/core';
 import type { TestSite } from '@tessera/testing';
-import { listEntries, type EntrySummary } from '../src/index.ts';
+import { archiveMonths, listEntries, type EntrySummary } from '../src/index.ts';
 import { asCurrent, blogSite, makeEntry, makeUser, queriesOf, signIn } from './helpers.ts';
 
 const day = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d, 12));
@@ -186,6 +186,27 @@ describe('archives', () => {
     const march = await t.client().get('/blog/archive/2024/3');
     expect(titles(march.body)).toEqual(['March 3', 'March 2', 'March 1']);
     expect(march.body).not.toContain('rel="next"');
+  });
+
+  it('answers the newest months with public entries for a sidebar, in one query', async () => {
+    const { result: months, queries } = await countQueries(() => archiveMonths(t.site, t.em(), 2));
+    expect(queries).toBe(1);
+    expect(months).toEqual([
+      {
+        year: 2024,
+        month: 3,
+        count: 3,
+        date: new Date(Date.UTC(2024, 2, 1)),
+        url: '/blog/archive/2024/03',
+      },
+      {
+        year: 2024,
+        month: 2,
+        count: 4,
+        date: new Date(Date.UTC(2024, 1, 1)),
+        url: '/blog/archive/2024/02',
+      },
+    ]);
   });
 
   it('answers 404 for an empty archive and for dates that do not exist', async () => {

@@ -1,6 +1,7 @@
 // Forms: fields under a name, a parse that checks every field and then the form's `clean` steps,
 // and the bound form templates draw (values, errors). Extend one with `form.extend({...})`.
 import { Type, type TSchema } from 'typebox';
+import { ImproperlyConfigured } from './errors.ts';
 import { single, type Field, type Widget } from './fields.ts';
 
 type FieldsShape = Record<string, Field<unknown>>;
@@ -56,14 +57,20 @@ export class Form<F extends FieldsShape = FieldsShape> {
     }) as TSchema;
   }
 
-  /** A new form with more (or replaced) fields and another clean step; the app's template still renders it. */
+  /**
+   * A new form with more (or replaced) fields and another clean step; the app's template still
+   * renders it. New fields come last unless `order` says otherwise: the names it lists come first,
+   * in its order, and the rest follow in the order they had (Django's `field_order`).
+   */
   extend<E extends FieldsShape>(spec: {
     name?: string;
     fields?: E;
     clean?: CleanStep<FormData<F & E>>;
     accept?: string[];
+    order?: readonly Extract<keyof F | keyof E, string>[];
   }): Form<Omit<F, keyof E> & E> {
-    const merged = { ...this.fields, ...(spec.fields ?? {}) } as unknown as Omit<F, keyof E> & E;
+    const all: FieldsShape = { ...this.fields, ...(spec.fields ?? {}) };
+    const merged = (spec.order ? inOrder(all, spec.order) : all) as unknown as Omit<F, keyof E> & E;
     const steps = [...this.#clean, ...(spec.clean ? [spec.clean] : [])] as CleanStep<
       FormData<Omit<F, keyof E> & E>
     >[];
@@ -134,6 +141,18 @@ export class Form<F extends FieldsShape = FieldsShape> {
       })),
     };
   }
+}
+
+/** The fields with `order`'s names first, in its order, then the others as they were. */
+function inOrder(fieldSet: FieldsShape, order: readonly string[]): FieldsShape {
+  const unknown = order.filter((name) => !Object.hasOwn(fieldSet, name));
+  if (unknown.length)
+    throw new ImproperlyConfigured(
+      `A form's field order names fields it does not have: ${unknown.join(', ')} (it has ${Object.keys(fieldSet).join(', ')}).`,
+    );
+  const out: FieldsShape = {};
+  for (const name of [...order, ...Object.keys(fieldSet)]) out[name] ??= fieldSet[name]!;
+  return out;
 }
 
 /**

@@ -34,6 +34,7 @@ function failingRoutes(fastify: FastifyInstance): void {
     return { survived: true };
   });
   fastify.post('/echo', { config: { csrf: false } }, async (request) => ({ body: request.body }));
+  fastify.post('/guarded', async () => ({ sent: true }));
 }
 
 describe('error pages outside debug', () => {
@@ -71,6 +72,17 @@ describe('error pages outside debug', () => {
       detail: 'Staff only.',
       code: 'TESSERA_FORBIDDEN',
     });
+  });
+
+  it('a form sent with a stale or missing CSRF token says the form expired, blaming nobody', async () => {
+    const c = t.client();
+    for (const body of [{ text: 'hi' }, { text: 'hi', _csrf: 'stale' }]) {
+      const res = await c.post('/guarded', body, { csrf: false, headers: HTML });
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('<title>This form has expired');
+      expect(res.body).toContain('Go back, reload the page and send the form again.');
+      expect(res.body).not.toContain('You may not see this page.');
+    }
   });
 
   it('an error raised without a message has no placeholder detail', async () => {

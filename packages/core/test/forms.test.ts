@@ -263,6 +263,25 @@ describe('forms', () => {
     });
   });
 
+  it('extend puts new fields where `order` says, the fields it leaves out following as they were', () => {
+    const extended = signup.extend({
+      fields: { company: fields.text({ label: 'Company' }) },
+      order: ['email', 'company'],
+    });
+    expect(Object.keys(extended.fields)).toEqual(['email', 'company', 'password', 'born', 'news']);
+    expect(extended.bind().fields.map((f) => f.name)).toEqual(Object.keys(extended.fields));
+    // A later extend keeps the order it was given.
+    const again = extended.extend({ fields: { email: fields.email({ label: 'Work email' }) } });
+    expect(Object.keys(again.fields)).toEqual(['email', 'company', 'password', 'born', 'news']);
+  });
+
+  it('extend refuses an order naming a field the form does not have', () => {
+    expect(() =>
+      // @ts-expect-error: 'compnay' is not a field of the form
+      signup.extend({ fields: { company: fields.text({ label: 'Company' }) }, order: ['compnay'] }),
+    ).toThrow("A form's field order names fields it does not have: compnay");
+  });
+
   it('schema describes the data for JSON clients', () => {
     expect(signup.schema).toMatchObject({
       type: 'object',
@@ -349,7 +368,7 @@ describe('forms in a site', () => {
     expect(res.body).toContain('value="Kept &lt;b&gt;title&lt;/b&gt;"');
     expect(res.body).toContain('>Kept body</textarea>');
     expect(res.body).toMatch(
-      /data-field="mood">[\s\S]*?<ul class="errorlist" id="id_mood_errors" role="alert"><li>Select a valid choice. &quot;angry&quot; is not one of the available choices.<\/li><\/ul>/,
+      /data-field="mood">[\s\S]*?<ul class="errorlist" id="id_mood_errors"><li>Select a valid choice. &quot;angry&quot; is not one of the available choices.<\/li><\/ul>/,
     );
     expect(res.body).toMatch(
       /data-field="priority">[\s\S]*?aria-invalid="true"[\s\S]*?<li>Ensure this value is at most 5.<\/li>/,

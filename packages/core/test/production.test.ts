@@ -15,12 +15,14 @@ describe('what every site gets for production', () => {
   });
   afterAll(() => t.close());
 
-  it('sends security headers: a CSP without inline script, no framing, no sniffing', async () => {
+  it('sends security headers: a CSP without inline script or style, no framing, no sniffing', async () => {
     const res = await t.client().get('/notes/');
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toMatch(/style-src[^;]*unsafe-inline/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -10,9 +10,10 @@ import { routes } from '../routes.ts';
 
 export const env = loadEnv();
 
-/** The contact form, extended with one field — the site's override, no fork. */
+/** The contact form, extended with one field before the message — the site's override, no fork. */
 export const SiteContactForm = ContactForm.extend({
   name: 'site-contact',
+  order: ['name', 'email', 'topic'],
   fields: {
     topic: fields.choice({
       label: 'Topic',

@@ -1,5 +1,5 @@
 // Security headers on every route of the site, and every HTML page checked against the CSP it is
-// sent with: no inline script, no event handler attributes, nothing loaded from elsewhere.
+// sent with: no inline script or style, no event handler attributes, nothing loaded from elsewhere.
 import type { TestSite } from '@tessera/testing';
 import type { Response } from 'light-my-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,8 @@ function headerProblems(res: Response): string[] {
   if (res.headers['x-frame-options'] !== 'DENY') out.push('no X-Frame-Options: DENY');
   if (/unsafe-inline|unsafe-eval/.test(csp.get('script-src') ?? 'x'))
     out.push('inline script allowed');
+  if (/unsafe-inline/.test(csp.get('style-src') ?? csp.get('default-src') ?? 'x'))
+    out.push('inline style allowed');
   if (csp.get('object-src') !== "'none'") out.push('plugins allowed');
   if (res.headers['x-content-type-options'] !== 'nosniff') out.push('no nosniff');
   if (!res.headers['referrer-policy']) out.push('no Referrer-Policy');
@@ -164,6 +166,8 @@ describe('security headers and CSP on every page', () => {
     expect(cspViolations('<a href=" java&#x73;cript:alert(1)">x</a>')).toHaveLength(1);
     expect(cspViolations('<script src="https://cdn.example/x.js"></script>')).toHaveLength(1);
     expect(cspViolations('<form action="//evil.example/"></form>')).toHaveLength(1);
+    expect(cspViolations('<div style="position:absolute">x</div>')).toHaveLength(1);
+    expect(cspViolations('<style>p { color: red }</style>')).toHaveLength(1);
   });
 
   it('the session cookie is HttpOnly and SameSite=Lax, and pages that belong to one visitor are private', async () => {

@@ -149,9 +149,10 @@ export function scriptUrl(url: string): boolean {
 
 /**
  * What a browser enforcing the site's CSP (`default-src 'self'; script-src 'self';
- * object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'`) would block
- * or report on this page: inline scripts, event handler attributes, `javascript:` URLs, and
- * anything loaded from another origin. An empty list means the page works under the policy.
+ * style-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self';
+ * base-uri 'self'`) would block or report on this page: inline scripts and styles (`style`
+ * attributes too), event handler attributes, `javascript:` URLs, and anything loaded from
+ * another origin. An empty list means the page works under the policy.
  */
 export function cspViolations(html: string): string[] {
   const out: string[] = [];
@@ -159,6 +160,7 @@ export function cspViolations(html: string): string[] {
   for (const t of tags) {
     for (const [name, value] of t.attrs) {
       if (/^on/.test(name)) out.push(`<${t.name} ${name}>: an inline event handler`);
+      if (name === 'style') out.push(`<${t.name} style>: an inline style`);
       if (URL_ATTRS.includes(name) && scriptUrl(value))
         out.push(`<${t.name} ${name}="${value}">: a javascript: URL`);
     }
@@ -182,8 +184,8 @@ export function cspViolations(html: string): string[] {
       out.push('<meta http-equiv=refresh>');
   }
   for (const r of rawText)
-    if (r.name === 'script' && r.text.trim() !== '')
-      out.push(`<script>${r.text.slice(0, 60)}…: an inline script`);
+    if ((r.name === 'script' || r.name === 'style') && r.text.trim() !== '')
+      out.push(`<${r.name}>${r.text.slice(0, 60)}…: an inline ${r.name}`);
   return out;
 }
 
