@@ -119,7 +119,7 @@ async function errorPages(fastify: FastifyInstance, opts: ErrorPagesOptions): Pr
       ? `errors/${status}.njk`
       : 'errors/error.njk';
     try {
-      return await reply.render(name, { status, title, detail }, status);
+      return await reply.render(name, { status, title, detail, code }, status);
     } catch {
       return reply.status(status).type('text/plain; charset=utf-8').send(`${status} ${title}`);
     }
