@@ -54,11 +54,15 @@ const nx = spawn(
     env: { ...process.env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
   },
 );
-nx.stdout.on('data', (d) => {
-  output += d;
-  process.stdout.write(d);
-});
-nx.stderr.on('data', (d) => process.stderr.write(d));
+// Nx prints the failed tasks to stderr.
+for (const [from, to] of [
+  [nx.stdout, process.stdout],
+  [nx.stderr, process.stderr],
+])
+  from.on('data', (d) => {
+    output += d;
+    to.write(d);
+  });
 const status = await new Promise((resolve) => nx.on('close', (code) => resolve(code ?? 1)));
 stopRedis();
 
