@@ -55,11 +55,35 @@ export function publishedPackages(root: string): PublishedPackage[] {
 const VIRTUAL = '/__tessera_api__';
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
-/** Prints a declaration without comments and without `export`, `declare` or `default`. */
+/**
+ * Prints a declaration without comments and without `export`, `declare` or `default`, its unions'
+ * members sorted: TypeScript orders them by when it met each type, which changes with what else
+ * the program checks.
+ */
 export function printDeclaration(node: ts.Node, file: ts.SourceFile): string {
-  const text = printer.printNode(ts.EmitHint.Unspecified, node, file);
+  const sorted = ts.transform(node, [sortUnions(file)]).transformed[0]!;
+  const text = printer.printNode(ts.EmitHint.Unspecified, sorted, file);
   if (ts.isExportDeclaration(node) || ts.isExportAssignment(node)) return text;
   return text.replace(/^(?:(?:export|declare|default)\s+)+/, '');
+}
+
+function sortUnions(file: ts.SourceFile): ts.TransformerFactory<ts.Node> {
+  return (context) => {
+    const visit = (node: ts.Node): ts.Node => {
+      const next = ts.visitEachChild(node, visit, context);
+      if (!ts.isUnionTypeNode(next)) return next;
+      const keyed = next.types.map((t) => ({
+        t,
+        key: printer.printNode(ts.EmitHint.Unspecified, t, file),
+      }));
+      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return context.factory.updateUnionTypeNode(
+        next,
+        context.factory.createNodeArray(keyed.map((k) => k.t)),
+      );
+    };
+    return visit;
+  };
 }
 
 /** Emits every package's declarations in one program and reads each package's API from them. */
@@ -90,6 +114,8 @@ function emitDeclarations(root: string, packages: PublishedPackage[]): Map<strin
     customConditions: ['source'],
     declaration: true,
     emitDeclarationOnly: true,
+    // Declarations need the types of what is declared, not a check of every body (typecheck does that).
+    noCheck: true,
     noEmit: false,
     declarationMap: false,
     sourceMap: false,
