@@ -77,7 +77,7 @@ const runs = projects.map((dir) => {
 });
 const total = totals(runs, failedTasks(output), root);
 console.log('\nTest totals by project:');
-console.log(total.rows.join('\n'));
+console.log(total.rows.join('\n') || '  (no test reports)');
 
 const after = treeState(root);
 const changed = before && after ? treeChanges(before, after) : [];
