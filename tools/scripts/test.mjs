@@ -16,7 +16,10 @@ if (!system.ok) {
   console.error(`\n${system.message}`);
   process.exit(1);
 }
-const redis = await ensureRedis();
+const redis = await ensureRedis().catch((err) => {
+  console.error(`\n${err.message}`);
+  process.exit(1);
+});
 const stopRedis = () => redis?.kill();
 process.once('SIGINT', () => {
   stopRedis();
