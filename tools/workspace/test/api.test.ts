@@ -19,7 +19,10 @@ import { normalise } from '../src/api/report.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
-describe('the published packages', () => {
+// Emitting every package's declarations is CPU-bound (about 15 s alone); a busy machine stretches it.
+const SLOW = { timeout: 600_000 };
+
+describe('the published packages', SLOW, () => {
   it('each match their API.md, and what changed since their last release has a changeset', () => {
     // The generator's own test creates and removes packages/zz-generated-* while this file runs.
     const problems = runApi({
@@ -31,7 +34,7 @@ describe('the published packages', () => {
   });
 });
 
-describe('the guard, on a scratch copy of @tessera/create-site', () => {
+describe('the guard, on a scratch copy of @tessera/create-site', SLOW, () => {
   const ws = mkdtempSync(join(tmpdir(), 'tessera-api-'));
   const pkg = join(ws, 'tools', 'create-site');
   afterAll(() => rmSync(ws, { recursive: true, force: true }));
