@@ -1,6 +1,7 @@
 // The vitest settings every package shares: the workspace's `source` condition (tests run the
 // TypeScript sources, no build step), real PostgreSQL through @tessera/testing's global setup,
 // a JSON report for the root total line, and per-package coverage with a line threshold.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { defaultServerConditions } from 'vite';
@@ -12,6 +13,32 @@ export interface PresetOptions {
   testTimeout?: number;
 }
 
+/**
+ * Every entry point of every workspace package under packages/ and tools/ (`@tessera/core`,
+ * `@tessera/core/internal`, `@tessera/blog/testing`), to the file its `source` condition names.
+ */
+function workspaceSources(): { find: RegExp; replacement: string }[] {
+  return ['packages', 'tools'].flatMap((group) => {
+    const dir = new URL(`./${group}/`, import.meta.url);
+    return readdirSync(dir).flatMap((name) => {
+      const file = new URL(`${name}/package.json`, dir);
+      if (!existsSync(file)) return [];
+      const pkg = JSON.parse(readFileSync(file, 'utf8'));
+      const exports: Record<string, unknown> = pkg.exports ?? {};
+      return Object.entries(exports).flatMap(([subpath, target]) => {
+        const source =
+          typeof target === 'string' ? target : (target as { source?: string } | null)?.source;
+        if (!source || !source.endsWith('.ts')) return [];
+        const specifier = `${pkg.name}${subpath.slice(1)}`;
+        const escaped = specifier.replace(/[/.-]/g, '\\$&');
+        return [
+          { find: new RegExp(`^${escaped}$`), replacement: fileURLToPath(new URL(source, file)) },
+        ];
+      });
+    });
+  });
+}
+
 export function tesseraVitest(root: string, opts: PresetOptions = {}) {
   const conditions = ['source', ...defaultServerConditions];
   return defineConfig({
@@ -19,16 +46,7 @@ export function tesseraVitest(root: string, opts: PresetOptions = {}) {
     // Workspace packages resolve to their TypeScript sources everywhere (global setup included).
     resolve: {
       conditions,
-      alias: [
-        {
-          find: /^@tessera\/([a-z-]+)\/internal$/,
-          replacement: fileURLToPath(new URL('./packages/$1/src/internal.ts', import.meta.url)),
-        },
-        {
-          find: /^@tessera\/([a-z-]+)$/,
-          replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)),
-        },
-      ],
+      alias: workspaceSources(),
     },
     ssr: { resolve: { conditions, externalConditions: ['source'] } },
     test: {
