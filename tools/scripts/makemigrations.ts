@@ -29,10 +29,10 @@ async function visit(app: string): Promise<void> {
 }
 await visit(name);
 const serverUrl = process.env.TESSERA_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const file = await makeMigration(
+const made = await makeMigration(
   serverUrl,
   [coreApp, ...specs.values()],
   specs.get(name)!,
   label ?? 'initial',
 );
-console.log(file ? `wrote ${file}` : `No changes in ${name}.`);
+console.log(made ? `wrote ${made.file}` : `No changes in ${name}.`);

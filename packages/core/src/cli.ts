@@ -1,34 +1,18 @@
+// The `tessera` command: finds the site's settings, parses the command's flags (an unknown one is
+// refused with the command's usage), boots the site when the command needs it, and runs a
+// built-in command or one an installed app adds. `tessera help` lists both.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { collectStatic } from './collectstatic.ts';
-import { makeMigration, migrate, pendingMigrations, schemaDrift } from './db/migrations.ts';
-import type { SiteSettings } from './contract.ts';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { BUILTIN_COMMANDS, table, type CliCommand, type CommandContext } from './cli-commands.ts';
+import type { AppSpec, SiteSettings } from './contract.ts';
 import { createSite } from './create-site.ts';
-import { isPrimary, runPrimary } from './cluster.ts';
-import { startEmbedded } from './db/embedded.ts';
-import { serveClusterMetrics } from './metrics.ts';
-
-const BUILTIN: Record<string, string> = {
-  serve: 'Run the site (migrates first outside production).',
-  migrate: "Apply every app's pending migrations in dependency order.",
-  makemigrations: "makemigrations <app> [label]: write the app's next migration from its entities.",
-  check: 'Fail when any entities and migrations disagree, or migrations are pending.',
-  routes: 'List every named route with its methods and path.',
-  templates: 'List every template name and which file wins.',
-  hooks: 'List every hook and its listeners in order.',
-  collectstatic: "collectstatic <dir>: copy every app's and the site's static files into <dir>.",
-  help: 'This list.',
-};
+import { orderApps } from './boot.ts';
 
 /** Loads the site's settings: `--settings <file>`, else `src/settings/index.ts` under the current folder. */
 export async function loadSettings(args: string[]): Promise<SiteSettings> {
-  const at = args.indexOf('--settings');
-  const file =
-    at >= 0
-      ? args.splice(at, 2)[1]!
-      : ['src/settings/index.ts', 'src/settings/index.js'].find((f) => existsSync(f));
+  const file = settingsFile(args);
   if (!file)
     throw new Error(
       'No settings found: run tessera from a site folder (with src/settings/index.ts) or pass --settings <file>.',
@@ -42,16 +26,25 @@ export async function loadSettings(args: string[]): Promise<SiteSettings> {
   return settings;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+/** The settings file `--settings <file>` names (taken out of `args`), or the site's default one. */
+function settingsFile(args: string[]): string | undefined {
+  const at = args.indexOf('--settings');
+  if (at >= 0) return args.splice(at, 2)[1];
+  return ['src/settings/index.ts', 'src/settings/index.js'].find((f) => existsSync(f));
+}
+
+/** An app's command as the CLI runs it. */
+function appCommand(app: AppSpec, name: string): CliCommand {
+  const command = app.commands![name]!;
+  return {
+    description: command.description,
+    usage: command.usage ?? `tessera ${name}`,
+    options: command.options,
+    // Without declared options the command reads its own words (and flags) from `args`.
+    strict: command.options !== undefined,
+    needs: 'site',
+    run: (ctx) => command.run(ctx.site!, ctx.args, ctx.flags),
+  };
 }
 
 /** Runs one `tessera` command; answers the exit code. */
@@ -60,161 +53,94 @@ export async function main(
   out: (line: string) => void = console.log,
 ): Promise<number> {
   const args = [...argv];
-  const command = args.shift() ?? 'help';
-  const settings = command === 'help' ? undefined : await loadSettings(args);
-  if (!settings) {
-    out('tessera <command>\n');
-    out(table(Object.entries(BUILTIN).map(([k, v]) => [k, v])));
+  const name = args.shift() ?? 'help';
+  const explicitSettings = args.includes('--settings');
+  const file = settingsFile(args);
+  const settings = file ? await loadSettings(['--settings', file]) : undefined;
+  const apps = settings ? safeOrder(settings) : [];
+  const commands = new Map<string, { command: CliCommand; app?: string }>(
+    Object.entries(BUILTIN_COMMANDS).map(([n, command]) => [n, { command }]),
+  );
+  for (const app of apps)
+    for (const n of Object.keys(app.commands ?? {}))
+      commands.set(n, { command: appCommand(app, n), app: app.name });
+
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const about = args[0] ? commands.get(args[0]) : undefined;
+    if (about) {
+      out(`usage: ${about.command.usage}\n\n${about.command.description}`);
+      return 0;
+    }
+    out('tessera <command> [--settings <file>]\n');
+    out(
+      table(
+        [...commands].map(([n, { command, app }]) => [
+          n,
+          app ? `(${app})` : '',
+          command.description,
+        ]),
+      ),
+    );
+    if (!settings && !explicitSettings)
+      out('\nRun it from a site folder (src/settings/index.ts) to see its apps’ commands too.');
     return 0;
   }
-  if (command === 'serve' && isPrimary()) {
-    const at = args.indexOf('--workers');
-    const workers = at >= 0 ? Number(args[at + 1]) : Number(process.env.WEB_CONCURRENCY ?? 1);
-    if (!Number.isInteger(workers) || workers < 1) {
-      out('--workers needs a whole number of processes (1 or more).');
-      return 2;
-    }
-    if (workers > 1) return servePrimary(settings, workers);
+  const found = commands.get(name);
+  if (!found) {
+    out(`Unknown command '${name}'. Commands: ${[...commands.keys()].join(', ')}`);
+    return 2;
   }
-  const quiet = {
-    ...settings,
-    logLevel: command === 'serve' || settings.logLevel === 'silent' ? settings.logLevel : 'warn',
-  };
-  const app: FastifyInstance = await createSite(quiet, {
-    migrate: command === 'serve' && settings.env !== 'production' && isPrimary(),
-  });
-  const site = app.tessera;
-  let code = 0;
+  const { command } = found;
+  let parsed: { positionals: string[]; values: Record<string, string | boolean | undefined> };
   try {
-    switch (command) {
-      case 'serve': {
-        await app.listen({ host: settings.host, port: settings.port });
-        const stop = async (signal: string) => {
-          app.log.info(`${signal}: finishing in-flight requests, then stopping`);
-          await app.close();
-          process.exit(0);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        return await new Promise<number>(() => {});
-      }
-      case 'migrate': {
-        const applied = await migrate(site.orm);
-        out(
-          applied.length
-            ? applied.map((n) => `applied ${n}`).join('\n')
-            : 'No migrations to apply.',
-        );
-        break;
-      }
-      case 'makemigrations': {
-        const name = args[0];
-        const target = site.apps.find((a) => a.name === name);
-        if (!target) {
-          out(
-            `makemigrations needs an installed app name: ${site.apps.map((a) => a.name).join(', ')}`,
-          );
-          code = 2;
-          break;
-        }
-        const file = await makeMigration(site.serverUrl, site.apps, target, args[1]);
-        out(file ? `wrote ${file}` : `No changes in ${name}.`);
-        break;
-      }
-      case 'check': {
-        const pending = await pendingMigrations(site.orm);
-        const drift = await schemaDrift(site.serverUrl, site.apps);
-        if (drift.up) {
-          out(
-            `Entities and migrations disagree; run tessera makemigrations <app>. The missing SQL:\n${drift.up}`,
-          );
-          code = 1;
-        }
-        if (pending.length) {
-          // As `tessera help` says: pending migrations fail the check too.
-          out(`Pending migrations (run tessera migrate): ${pending.join(', ')}`);
-          code = 1;
-        }
-        if (code === 0) out(`System check identified no issues (${site.apps.length} apps).`);
-        break;
-      }
-      case 'routes':
-        out(
-          table([
-            ['NAME', 'METHODS', 'PATH'],
-            ...site.routes.list().map((r) => [r.name, r.methods.join(','), r.path]),
-          ]),
-        );
-        break;
-      case 'templates':
-        out(
-          table([
-            ['TEMPLATE', 'FROM', 'OVERRIDES'],
-            ...site.templates.list().map((t) => [t.name, t.winner, t.overrides.join(', ') || '-']),
-          ]),
-        );
-        break;
-      case 'hooks':
-        out(
-          table([
-            ['HOOK', 'APP', 'LISTENERS'],
-            ...site.hooks.list().map((h) => [h.name, h.app ?? '-', h.listeners.join(' → ') || '-']),
-          ]),
-        );
-        break;
-      case 'collectstatic': {
-        const dir = args[0];
-        if (!dir) {
-          out('collectstatic needs a target folder.');
-          code = 2;
-          break;
-        }
-        out(
-          `Copied ${collectStatic(site.apps, settings.static, resolve(dir))} static files to ${resolve(dir)}.`,
-        );
-        break;
-      }
-      default: {
-        const owner = site.apps.find((a) => a.commands?.[command]);
-        if (!owner) {
-          const extra = site.apps.flatMap((a) => Object.keys(a.commands ?? {}));
-          out(
-            `Unknown command '${command}'. Commands: ${[...Object.keys(BUILTIN), ...extra].join(', ')}`,
-          );
-          code = 2;
-          break;
-        }
-        code = (await owner.commands![command]!.run(site, args)) ?? 0;
-      }
-    }
-  } finally {
-    if (command !== 'serve') await app.close();
+    parsed =
+      command.strict === false
+        ? { positionals: args, values: {} }
+        : (parseArgs({
+            args,
+            options: (command.options ?? {}) as ParseArgsOptionsConfig,
+            allowPositionals: true,
+            strict: true,
+          }) as typeof parsed);
+  } catch (err) {
+    out(`${(err as Error).message.split('\n')[0]}\nusage: ${command.usage}`);
+    return 2;
   }
-  return code;
-}
-
-/**
- * The primary of `tessera serve --workers N`: applies migrations (outside production), starts the
- * embedded PostgreSQL once when there is no DATABASE_URL (the workers join it), answers metrics
- * for the whole cluster, and runs N workers on one port, replacing any that crash.
- */
-async function servePrimary(settings: SiteSettings, workers: number): Promise<number> {
-  const log = {
-    info: (m: unknown, ...rest: unknown[]) =>
-      console.log(typeof m === 'string' ? m : (rest[0] ?? m)),
-    warn: (m: unknown, ...rest: unknown[]) =>
-      console.warn(typeof m === 'string' ? m : (rest[0] ?? m)),
-    error: (m: unknown, ...rest: unknown[]) =>
-      console.error(typeof m === 'string' ? m : (rest[0] ?? m)),
+  if (command.needs !== 'none' && !settings) {
+    out(
+      'No settings found: run tessera from a site folder (with src/settings/index.ts) or pass --settings <file>.',
+    );
+    return 2;
+  }
+  const ctx: CommandContext = {
+    settings,
+    settingsFile: file && resolve(file),
+    args: parsed.positionals,
+    flags: parsed.values,
+    out,
+    boot: (opts) => createSite(quiet(settings!, name), opts),
   };
-  const embedded = settings.databaseUrl ? undefined : await startEmbedded(settings.embeddedDir);
-  if (settings.env !== 'production') {
-    const app = await createSite({ ...settings, logLevel: 'warn' }, { migrate: true });
+  if (command.needs !== 'site') return (await command.run(ctx)) ?? 0;
+  const app = await ctx.boot();
+  try {
+    return (await command.run({ ...ctx, app, site: app.tessera })) ?? 0;
+  } finally {
     await app.close();
   }
-  serveClusterMetrics();
-  log.info(`serving on http://${settings.host}:${settings.port} with ${workers} workers`);
-  await runPrimary({ workers, log: log as never });
-  await embedded?.stop();
-  return 0;
+}
+
+/** The apps in boot order, or none when they do not fit together (the boot says why). */
+function safeOrder(settings: SiteSettings): AppSpec[] {
+  try {
+    return orderApps(settings.apps);
+  } catch {
+    return [];
+  }
+}
+
+/** Commands other than `serve` log warnings only: their output is the command's own. */
+function quiet(settings: SiteSettings, command: string): SiteSettings {
+  return command === 'serve' || settings.logLevel === 'silent'
+    ? settings
+    : { ...settings, logLevel: 'warn' };
 }

@@ -1,10 +1,9 @@
 import cluster from 'node:cluster';
-import type { FastifyBaseLogger } from 'fastify';
 
 /** How the primary runs its workers. */
 export interface ClusterOptions {
   workers: number;
-  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   /** Longest a worker may take to finish in-flight requests on shutdown before it is killed. */
   shutdownTimeoutMs?: number;
 }
@@ -31,8 +30,7 @@ export function runPrimary(opts: ClusterOptions): Promise<void> {
     while (crashes.length && now - crashes[0]! > CRASH_WINDOW_MS) crashes.shift();
     const delay = crashes.length > MAX_RESTARTS_IN_WINDOW ? 5_000 : 0;
     log.warn(
-      { pid: worker.process.pid, code, signal },
-      `worker died; starting a new one${delay ? ' in 5 s (crash loop)' : ''}`,
+      `worker ${worker.process.pid} died (${signal ?? `code ${code}`}); starting a new one${delay ? ' in 5 s (crash loop)' : ''}`,
     );
     setTimeout(fork, delay).unref();
   });

@@ -12,6 +12,38 @@ function files(dir: string): string[] {
   });
 }
 
+/** A static path two files claim. */
+export interface StaticCollision {
+  path: string;
+  first: string;
+  second: string;
+}
+
+/** Every static file by the path it is served at, and the paths two files claim. */
+export function staticClaims(
+  apps: readonly AppSpec[],
+  siteStatic: URL | string | undefined,
+): { claims: Map<string, { owner: string; file: string }>; collisions: StaticCollision[] } {
+  const claims = new Map<string, { owner: string; file: string }>();
+  const collisions: StaticCollision[] = [];
+  const claim = (owner: string, dir: string, prefix: string) => {
+    for (const file of files(dir)) {
+      const target = prefix + relative(dir, file).split(sep).join('/');
+      const seen = claims.get(target);
+      if (seen)
+        collisions.push({
+          path: target,
+          first: `${seen.owner} (${seen.file})`,
+          second: `${owner} (${file})`,
+        });
+      else claims.set(target, { owner, file });
+    }
+  };
+  if (siteStatic) claim('site', toDir(siteStatic), '');
+  for (const a of apps) if (a.static) claim(a.name, toDir(a.static), `${a.name}/`);
+  return { claims, collisions };
+}
+
 /**
  * Copies every app's static files (to `<app>/…`) and the site's (to `…`) into `out`, for a front
  * server. Two files claiming one path fail loudly, naming both (Django keeps the first silently).
@@ -21,18 +53,9 @@ export function collectStatic(
   siteStatic: URL | string | undefined,
   out: string,
 ): number {
-  const claims = new Map<string, { owner: string; file: string }>();
-  const claim = (owner: string, dir: string, prefix: string) => {
-    for (const file of files(dir)) {
-      const target = prefix + relative(dir, file).split(sep).join('/');
-      const seen = claims.get(target);
-      if (seen)
-        throw new StaticConflict(target, `${seen.owner} (${seen.file})`, `${owner} (${file})`);
-      claims.set(target, { owner, file });
-    }
-  };
-  if (siteStatic) claim('site', toDir(siteStatic), '');
-  for (const a of apps) if (a.static) claim(a.name, toDir(a.static), `${a.name}/`);
+  const { claims, collisions } = staticClaims(apps, siteStatic);
+  const first = collisions[0];
+  if (first) throw new StaticConflict(first.path, first.first, first.second);
   for (const [target, { file }] of claims) {
     const dest = join(out, target);
     mkdirSync(dirname(dest), { recursive: true });

@@ -17,6 +17,7 @@ import type {
   preHandlerAsyncHookHandler,
   preHandlerHookHandler,
 } from 'fastify';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Static, TSchema } from 'typebox';
@@ -31,8 +32,20 @@ import type { RouteTable, UrlFor } from './urls.ts';
 export interface AppCommand {
   /** One line for `tessera help`. */
   description: string;
-  /** Runs with the booted site and the words after the command; returns the exit code. */
-  run(site: SiteContext, args: string[]): Promise<number | void>;
+  /** How to call it (`tessera createuser --email <address> [--staff]`), shown with a usage error. */
+  usage?: string;
+  /**
+   * Its flags, as `node:util` `parseArgs` takes them (`{ all: { type: 'boolean' } }`): the CLI
+   * parses them and refuses an unknown one with the usage. Without them the command gets its
+   * words and flags unparsed in `args`.
+   */
+  options?: ParseArgsOptionsConfig;
+  /** Runs with the booted site, the words after the command and the parsed flags; answers the exit code. */
+  run(
+    site: SiteContext,
+    args: string[],
+    flags: Record<string, string | boolean | undefined>,
+  ): Promise<number | void>;
 }
 
 /** What an app receives in `setup` and `routes`: its resolved options and the site. */

@@ -41,6 +41,30 @@ describe('tessera help', () => {
     }
     expect(await runCli([], () => {})).toBe(0);
   });
+
+  it('lists the installed apps’ commands too, with the app that adds each', async () => {
+    const { code, output } = await tessera('help');
+    expect(code).toBe(0);
+    expect(output).toMatch(/^notes:add\s+\(notes\)\s+notes:add <title>: add a note\.$/m);
+    expect(output).toMatch(/^diffsettings\s{2,}Show the effective settings/m);
+  });
+
+  it('help <command> shows its usage', async () => {
+    expect(await tessera('help', 'makemigrations')).toEqual({
+      code: 0,
+      output:
+        "usage: tessera makemigrations <app> [label] [--dry-run]\n\nWrite an app's next migration from its entities (--dry-run: print it).",
+    });
+  });
+
+  it('refuses a flag the command does not take, with its usage, before doing anything', async () => {
+    expect(await tessera('makemigrations', 'notes', 'closed', '--dryrun')).toEqual({
+      code: 2,
+      output:
+        "Unknown option '--dryrun'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--dryrun\"\nusage: tessera makemigrations <app> [label] [--dry-run]",
+    });
+    expect((await tessera('routes', '--all')).code).toBe(2);
+  });
 });
 
 describe('tessera against a fresh database', () => {
@@ -48,7 +72,13 @@ describe('tessera against a fresh database', () => {
     const { code, output } = await tessera('check');
     expect(code).toBe(1);
     expect(output).toBe(
-      'Pending migrations (run tessera migrate): core.0001_initial, core.0002_rate_limit, notes.0001_initial, pins.0001_initial',
+      [
+        'System check identified 1 issue:',
+        '',
+        'ERRORS:',
+        'tessera.E014: 4 migration(s) are not applied: core.0001_initial, core.0002_rate_limit, notes.0001_initial, pins.0001_initial.',
+        '\tHINT: Run `tessera migrate`.',
+      ].join('\n'),
     );
   });
 
@@ -97,7 +127,24 @@ describe('tessera listings', () => {
   });
 });
 
+describe('tessera diffsettings', () => {
+  it('shows what the settings change, and where each value came from', async () => {
+    const { code, output } = await tessera('diffsettings');
+    expect(code).toBe(0);
+    expect(output).toMatch(/^ {2}siteName = 'CLI fixture'\s+settings$/m);
+    expect(output).toMatch(/^ {2}notes\.title = 'CLI notes'\s+site \(apps\)$/m);
+    expect(output).toMatch(/^ {2}secretKey = '\*{8}'/m);
+  });
+});
+
 describe('tessera makemigrations', () => {
+  it('--dry-run prints what it would write (here: nothing to write)', async () => {
+    expect(await tessera('makemigrations', 'notes', '--dry-run')).toEqual({
+      code: 0,
+      output: 'No changes in notes.',
+    });
+  });
+
   it('writes nothing for an app whose migrations match its entities', async () => {
     expect(await tessera('makemigrations', 'notes')).toEqual({
       code: 0,
@@ -123,7 +170,7 @@ describe('tessera collectstatic', () => {
   it('needs a target folder', async () => {
     expect(await tessera('collectstatic')).toEqual({
       code: 2,
-      output: 'collectstatic needs a target folder.',
+      output: 'collectstatic needs a target folder.\nusage: tessera collectstatic <dir>',
     });
   });
 });

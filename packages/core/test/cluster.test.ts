@@ -30,11 +30,11 @@ function listenersOf(emitter: NodeJS.EventEmitter, event: string) {
 
 describe('runPrimary', () => {
   const warnings: string[] = [];
-  const log = {
+  const log: ClusterOptions['log'] = {
     info: () => {},
-    warn: (_obj: unknown, msg: string) => void warnings.push(msg),
+    warn: (message) => void warnings.push(message),
     error: () => {},
-  } as unknown as ClusterOptions['log'];
+  };
   let exitListeners: Listener[] = [];
   afterAll(() => {
     for (const l of exitListeners) cluster.off('exit', l);
@@ -57,7 +57,9 @@ describe('runPrimary', () => {
     const replaced = online(1);
     first!.process.kill('SIGKILL');
     await replaced;
-    expect(warnings).toEqual(['worker died; starting a new one']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^worker \d+ died \(.+\); starting a new one$/),
+    ]);
     expect(Object.keys(cluster.workers ?? {})).toHaveLength(2);
 
     // What the signal would do, without signalling the test process itself.

@@ -118,7 +118,14 @@ describe('makeMigration', () => {
       entities: [GrownNote],
       migrationsDir: pathToFileURL(`${dir}/`),
     };
-    const file = await makeMigration(testServerUrl(), [coreApp, grown], grown, 'add pinned');
+    const dry = await makeMigration(testServerUrl(), [coreApp, grown], grown, 'add pinned', {
+      dryRun: true,
+    });
+    expect(dry?.source).toContain('add \\"pinned\\" boolean not null default false');
+    // A dry run writes nothing.
+    expect(readdirSync(dir).sort()).toEqual(['0001_initial.ts']);
+    const file = (await makeMigration(testServerUrl(), [coreApp, grown], grown, 'add pinned'))
+      ?.file;
     expect(file).toBe(join(dir, '0002_add_pinned.ts'));
     expect(readdirSync(dir).sort()).toEqual(['0001_initial.ts', '0002_add_pinned.ts', 'index.ts']);
     const written = readFileSync(file!, 'utf8');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MigrationObject } from '@mikro-orm/core';
@@ -74,19 +74,22 @@ export async function makeMigration(
   all: readonly AppSpec[],
   app: AppSpec,
   label = 'auto',
-): Promise<string | null> {
+  opts: { dryRun?: boolean } = {},
+): Promise<{ file: string; source: string } | null> {
   if (!app.migrationsDir) throw new Error(`App '${app.name}' declares no migrationsDir.`);
   const diff = await schemaDrift(serverUrl, withDependencies(all, app));
   if (!diff.up) return null;
   const dir = fileURLToPath(app.migrationsDir);
-  mkdirSync(dir, { recursive: true });
-  const existing = readdirSync(dir).filter((f) => /^\d{4}_.+\.ts$/.test(f));
+  const existing = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d{4}_.+\.ts$/.test(f)) : [];
   const next = String(existing.length + 1).padStart(4, '0');
   const slug = label.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
-  const file = `${next}_${slug}.ts`;
-  writeFileSync(join(dir, file), migrationSource(`Migration${next}`, diff.up, diff.down));
-  writeIndex(dir, [...existing, file].sort());
-  return join(dir, file);
+  const file = join(dir, `${next}_${slug}.ts`);
+  const source = migrationSource(`Migration${next}`, diff.up, diff.down);
+  if (opts.dryRun) return { file, source };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, source);
+  writeIndex(dir, [...existing, `${next}_${slug}.ts`].sort());
+  return { file, source };
 }
 
 function sqlLines(sql: string): string {
