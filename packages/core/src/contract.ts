@@ -172,8 +172,17 @@ export interface SiteSettings {
   trustProxy: boolean | string | string[];
   /** Largest request body in bytes; a larger one is refused with 413. */
   bodyLimit: number;
-  /** Requests per client IP per window on every route (429 past it); `false` switches it off. */
-  rateLimit: { max: number; timeWindow: string | number } | false;
+  /**
+   * How long (ms) a client may take to send its headers, and its whole request; past either the
+   * server answers 408 and closes the connection (`createSite` only: a host server sets its own).
+   */
+  timeouts: { headers: number; request: number };
+  /**
+   * Requests per client IP per window on every route (429 past it); `false` switches it off.
+   * With `redis` (a `redis://` URL) every process of the site shares the counts; without, each
+   * process counts its own.
+   */
+  rateLimit: { max: number; timeWindow: string | number; redis?: string } | false;
   /** Prometheus metrics at `path`, for loopback clients or a bearer `token` only. */
   metrics: { enabled: boolean; path: string; token?: string };
   /** OpenAPI for the JSON routes apps describe, browsable at `path`. */

@@ -1,8 +1,10 @@
 // A site on a server of its own: a Fastify instance with the site's server options (logging,
 // proxies, body limit, request ids), then `register(tessera, settings)`.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { SiteSettings } from './contract.ts';
+import { frameworkErrorHandler } from './error-pages.ts';
 import { tessera } from './plugin.ts';
 
 /** How `createSite` boots. */
@@ -12,7 +14,7 @@ export interface CreateSiteOptions {
 }
 
 /** The Fastify server options a site runs with. */
-export function serverOptions(settings: SiteSettings): FastifyServerOptions {
+export function serverOptions(settings: SiteSettings): FastifyHttpOptions<Server> {
   return {
     logger:
       settings.prettyLogs && installed('pino-pretty')
@@ -30,6 +32,15 @@ export function serverOptions(settings: SiteSettings): FastifyServerOptions {
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // A client that sends its headers a byte at a time, or never finishes its body, is dropped
+    // instead of holding a socket for Node's defaults (60 s for headers, 300 s per request).
+    requestTimeout: settings.timeouts.request,
+    http: {
+      headersTimeout: settings.timeouts.headers,
+      // Node looks for overdue requests only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, settings.timeouts.headers / 2)),
+    },
+    frameworkErrors: frameworkErrorHandler,
   };
 }
 

@@ -130,8 +130,9 @@ async function errorPages(fastify: FastifyInstance, opts: ErrorPagesOptions): Pr
     fastify.setNotFoundHandler(async (request, reply) => answer(request, reply, 404));
   fastify.setErrorHandler(async (err: FastifyError, request, reply) => {
     const status = statusOf(err);
+    // An error raised without a message (`new NotFound()`) logs its title, not the format string.
     if (status >= 500) request.log.error({ err }, err.message);
-    else request.log.info({ code: err.code, status }, err.message);
+    else request.log.info({ code: err.code, status }, userMessage(err) ?? statusTitle(status));
     const detail = status < 500 ? userMessage(err) : settings.debug ? err.stack : undefined;
     const errors = status < 500 ? fieldErrors(err) : undefined;
     return answer(request, reply, status, detail, status < 500 ? err.code : undefined, errors);
@@ -140,3 +141,55 @@ async function errorPages(fastify: FastifyInstance, opts: ErrorPagesOptions): Pr
 
 /** The error pages as a plugin of the site's context. */
 export const errorPagesPlugin = fp(errorPages, { name: '@tessera/core:error-pages' });
+
+/**
+ * Fastify's own refusals before any route runs (a request line with broken percent-encoding):
+ * the site's 400 page or problem body, like every other refusal, instead of Fastify's raw JSON.
+ * For `createSite`'s `frameworkErrors` server option.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+  const detail =
+    error.code === 'FST_ERR_BAD_URL'
+      ? 'The address has characters that cannot be read (a % must be followed by two hex digits).'
+      : undefined;
+  request.log.info({ code: error.code, status }, error.message);
+  // No route ran, so none of the site's hooks did: the page carries its own strict headers.
+  reply.headers({
+    'content-security-policy': "default-src 'self'; frame-ancestors 'none'; object-src 'none'",
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+  });
+  const site = (request.server as Partial<FastifyInstance>).tessera;
+  const accept = request.headers.accept ?? '';
+  if (!site || !accept.includes('text/html')) {
+    void problem(reply, status, { detail, code: error.code });
+    return;
+  }
+  const context = {
+    status,
+    title: statusTitle(status),
+    detail,
+    code: error.code,
+    request: { path: '/', query: {}, method: request.method },
+    user: null,
+    debug: false,
+    csrf_token: () => '',
+    messages: () => [],
+  };
+  const name = site.templates.resolve(`errors/${status}.njk`)
+    ? `errors/${status}.njk`
+    : 'errors/error.njk';
+  site.templates.render(name, context).then(
+    (html) => reply.status(status).type('text/html; charset=utf-8').send(html),
+    () =>
+      reply
+        .status(status)
+        .type('text/plain; charset=utf-8')
+        .send(`${status} ${statusTitle(status)}`),
+  );
+}

@@ -66,6 +66,13 @@ export const BadParameter = createError<[string]>(
 /** A client sent more requests than the site-wide limit allows (`settings.rateLimit`). */
 export const RateLimited = createError<[string]>('TESSERA_RATE_LIMITED', '%s', 429);
 
+/** An unsafe request came from another site's page (its Origin or, over HTTPS, its Referer). */
+export const CrossOriginRequest = createError<[string]>(
+  'TESSERA_CSRF_CROSS_ORIGIN',
+  'This form was sent from %s, not from a page of this site.',
+  403,
+);
+
 /** Something the request asked for does not exist. */
 export const NotFound = createError<[string?]>('TESSERA_NOT_FOUND', '%s', 404);
 

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import client from 'prom-client';
 import type { SiteContext } from './contract.ts';
@@ -42,10 +43,23 @@ function clusterText(): Promise<string> {
   });
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * Who may read the metrics: the bearer of the token when one is set; otherwise only a client on
+ * this machine that came straight here. Behind a front server the socket is always loopback, so
+ * a forwarded request (its client's address, as `trustProxy` reads it, or any forwarding header)
+ * never counts as local.
+ */
 function allowed(request: FastifyRequest, settings: MetricsSettings): boolean {
-  if (settings.token) return request.headers.authorization === `Bearer ${settings.token}`;
-  const ip = request.socket.remoteAddress ?? '';
-  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
+  if (settings.token) {
+    const given = Buffer.from(request.headers.authorization ?? '');
+    const wanted = Buffer.from(`Bearer ${settings.token}`);
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  }
+  const forwarded =
+    request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
+  return !forwarded && LOOPBACK.has(request.socket.remoteAddress ?? '') && LOOPBACK.has(request.ip);
 }
 
 /**
@@ -95,6 +109,9 @@ export function registerMetrics(
     });
   }
   if (cluster.isWorker) {
+    // prom-client answers the primary's aggregation requests only once it has set up its
+    // listeners, which its AggregatorRegistry does (idempotently) when made.
+    new client.AggregatorRegistry();
     process.on('message', (msg: { type?: string; id?: number; text?: string }) => {
       if (msg?.type !== 'tessera:metrics:reply' || msg.id === undefined) return;
       PENDING.get(msg.id)?.(msg.text ?? '');

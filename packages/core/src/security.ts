@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import fp from 'fastify-plugin';
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
 import type { SiteSettings } from './contract.ts';
 import { RateLimited } from './errors.ts';
 
@@ -66,17 +67,25 @@ async function siteRateLimit(fastify: FastifyInstance, opts: SecurityOptions): P
   const { settings } = opts;
   if (!settings.rateLimit) return;
   const { max, timeWindow } = settings.rateLimit;
+  // Shared by every process through Redis when the site has one; otherwise counted per process
+  // (a database write per request would cost more than the limit protects — see core's README).
+  const redis = settings.rateLimit.redis ? await connectRedis(settings.rateLimit.redis) : undefined;
+  if (redis) fastify.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
   // The plugin lives in a child context with no routes of its own: registered here, it would
   // also apply every route's `config.rateLimit` — the per-route limits apps set with their own
   // instance (and store) — a second time. Here it only hands out the site-wide limiter.
   let limit!: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   await fastify.register(async function siteRateLimiter(child) {
-    await child.register(rateLimit, { global: false });
+    // The store belongs to the plugin (a route's options cannot choose it).
+    await child.register(rateLimit, {
+      global: false,
+      ...(redis
+        ? { redis, nameSpace: `tessera-rate-limit:${settings.siteName}:`, skipOnError: true }
+        : {}),
+    });
     limit = child.rateLimit({
       max,
       timeWindow,
-      // The metrics scraper is not a visitor.
-      allowList: (request) => request.url === settings.metrics.path,
       // An error, not a plain object: the site's error handler answers it like every other
       // refusal (a problem body for JSON clients, the 429 page for browsers).
       errorResponseBuilder: (_request, context) =>
@@ -87,6 +96,22 @@ async function siteRateLimit(fastify: FastifyInstance, opts: SecurityOptions): P
   });
   fastify.addHook('onRequest', async function siteWideRateLimit(request, reply) {
     await limit(request, reply);
+  });
+}
+
+/** A Redis client for the shared limit (ioredis is an optional peer: the cache app brings it). */
+async function connectRedis(url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis').catch((err: unknown) => {
+    throw new Error(
+      'Setting rateLimit.redis needs the ioredis package: run `npm install ioredis` (the cache app depends on it too).',
+      { cause: err },
+    );
+  });
+  // Fail fast while Redis is away: the limit is skipped for that request, never waited on.
+  return new Redis(url, {
+    connectTimeout: 500,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
   });
 }
 

@@ -1,7 +1,7 @@
 // Forms, cookies, sessions (kept in PostgreSQL) and CSRF for every route Tessera mounts: a
 // urlencoded body parser that decodes like a browser, @fastify/session with the site's store,
 // and @fastify/csrf-protection enforced on every unsafe method before validation.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -10,6 +10,7 @@ import session from '@fastify/session';
 import type { SiteSettings } from './contract.ts';
 import type { MikroORM } from './db/orm.ts';
 import { PostgresSessionStore } from './db/session-store.ts';
+import { CrossOriginRequest } from './errors.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -54,8 +55,30 @@ async function sessions(fastify: FastifyInstance, opts: SessionsOptions): Promis
   // answers it first (and it learns nothing about what a valid body looks like).
   fastify.addHook('preValidation', function csrfGuard(request, reply, done) {
     if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+    const foreign = foreignOrigin(request);
+    if (foreign) return done(new CrossOriginRequest(foreign));
     fastify.csrfProtection(request, reply, done);
   });
+}
+
+/**
+ * Where an unsafe request came from when that is not this site (Django's origin check, in
+ * depth behind the token): a browser's `Origin` must be this site's; over HTTPS a request
+ * without one must carry a `Referer` from this site. Answers a description, or undefined.
+ */
+function foreignOrigin(request: FastifyRequest): string | undefined {
+  const here = `${request.protocol}://${request.host}`;
+  const origin = request.headers.origin;
+  if (origin !== undefined) return origin === here ? undefined : `'${origin.slice(0, 100)}'`;
+  if (request.protocol !== 'https') return undefined;
+  const referer = request.headers.referer;
+  if (!referer) return 'a page that sent no Referer';
+  try {
+    const from = new URL(referer).origin;
+    return from === here ? undefined : `'${from.slice(0, 100)}'`;
+  } catch {
+    return 'a page with a malformed Referer';
+  }
 }
 
 /** Sessions and CSRF as a plugin of the site's context. */

@@ -67,12 +67,17 @@ export const SettingsSchema = Type.Object(
     port: Type.Integer({ minimum: 0, maximum: 65535 }),
     trustProxy: Type.Union([Type.Boolean(), Type.String(), Type.Array(Type.String())]),
     bodyLimit: Type.Integer({ minimum: 1 }),
+    timeouts: Type.Object(
+      { headers: Type.Integer({ minimum: 1 }), request: Type.Integer({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
     rateLimit: Type.Union([
       Type.Literal(false),
       Type.Object(
         {
           max: Type.Integer({ minimum: 1 }),
           timeWindow: Type.Union([Type.Integer({ minimum: 1 }), nonEmpty]),
+          redis: Type.Optional(Type.String({ pattern: '^rediss?://' })),
         },
         { additionalProperties: false },
       ),

@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: Omit<SiteSettings, 'apps' | 'routes' | 'secretKey
   port: 3000,
   trustProxy: false,
   bodyLimit: 1024 * 1024,
+  timeouts: { headers: 10_000, request: 30_000 },
   rateLimit: { max: 1000, timeWindow: '1 minute' },
   metrics: { enabled: true, path: '/metrics' },
   openapi: { enabled: true, path: '/api/docs' },
@@ -35,6 +36,7 @@ export function defineSettings(input: SettingsInput): SiteSettings {
     ...input,
     mail: { ...DEFAULT_SETTINGS.mail, ...input.mail },
     session: { ...DEFAULT_SETTINGS.session, ...input.session },
+    timeouts: { ...DEFAULT_SETTINGS.timeouts, ...input.timeouts },
   };
 }
 

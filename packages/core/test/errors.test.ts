@@ -1,4 +1,5 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -144,6 +145,18 @@ describe('error pages outside debug', () => {
     expect(teapot.json()).toMatchObject({ title: 'Bad request', status: 400 });
   });
 
+  it('regression: a request line with broken percent-encoding gets the site’s 400, not Fastify’s raw JSON', async () => {
+    const page = await t.app.inject({ url: '/notes/%E0%A4%A', headers: HTML });
+    expect(page.statusCode).toBe(400);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('<html');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    const api = await t.app.inject({ url: '/x%', headers: JSON_ACCEPT });
+    expect(api.statusCode).toBe(400);
+    expect(api.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(api.json()).toMatchObject({ status: 400, code: 'FST_ERR_BAD_URL' });
+  });
+
   it('health and readiness answer', async () => {
     expect((await t.client().get('/healthz')).json()).toEqual({ status: 'ok' });
     expect((await t.client().get('/readyz')).json()).toEqual({ status: 'ready' });
@@ -214,6 +227,59 @@ describe('a site whose database is gone', () => {
         status: 'unavailable',
         detail: 'The database does not answer.',
       });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('what refusals log', () => {
+  it('regression: a 404 without a message logs its title, not the format string "%s"', async () => {
+    const logged: string[] = [];
+    const t = await createTestSite({
+      apps: [],
+      routes: {
+        register(fastify) {
+          fastify.addHook('onRequest', async function spyOnLog(request) {
+            request.log = Object.assign(Object.create(request.log), {
+              info: (_obj: unknown, msg: string) => void logged.push(msg),
+            });
+          });
+          failingRoutes(fastify);
+        },
+      },
+    });
+    try {
+      expect((await t.client().get('/api/gone')).statusCode).toBe(404);
+    } finally {
+      await t.close();
+    }
+    expect(logged).toEqual(['Not found']);
+  });
+});
+
+describe('slow clients', () => {
+  it('regression: headers sent a little at a time no longer hold a socket for Node’s 60 s', async () => {
+    const t = await createTestSite({
+      apps: [],
+      settings: { timeouts: { headers: 300, request: 1000 } },
+    });
+    try {
+      expect(t.app.server.headersTimeout).toBe(300);
+      expect(t.app.server.requestTimeout).toBe(1000);
+      await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = t.app.server.address() as { port: number };
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let got = '';
+        socket.on('data', (d) => (got += d.toString()));
+        socket.on('close', () => resolve(got));
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+        // One more header line now and then, never the blank line that ends them.
+        const drip = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
     } finally {
       await t.close();
     }

@@ -10,7 +10,7 @@ function fromLoopback(app: FastifyInstance, url: string, headers: Record<string,
 describe('what every site gets for production', () => {
   let t: TestSite;
   beforeAll(async () => {
-    t = await createNotesSite({ settings: { rateLimit: { max: 5, timeWindow: '1 minute' } } });
+    t = await createNotesSite({ settings: { rateLimit: { max: 12, timeWindow: '1 minute' } } });
     t.site.services.stats.set('notes', () => ({ created: 7 }));
   });
   afterAll(() => t.close());
@@ -42,6 +42,17 @@ describe('what every site gets for production', () => {
       remoteAddress: '203.0.113.9',
     });
     expect(outside.statusCode).toBe(404);
+  });
+
+  it('regression: /metrics was public behind the front server — a forwarded request is never local', async () => {
+    // Behind nginx every request comes from 127.0.0.1; the client's address is in the header.
+    const proxied = await fromLoopback(t.app, '/metrics', { 'x-forwarded-for': '203.0.113.9' });
+    expect(proxied.statusCode).toBe(404);
+    const forwarded = await fromLoopback(t.app, '/metrics', { forwarded: 'for=203.0.113.9' });
+    expect(forwarded.statusCode).toBe(404);
+    // A forwarder lying that the client is local is not believed either.
+    const spoofed = await fromLoopback(t.app, '/metrics', { 'x-forwarded-for': '127.0.0.1' });
+    expect(spoofed.statusCode).toBe(404);
   });
 
   it('describes tagged JSON routes in OpenAPI at /api/docs', async () => {
@@ -91,6 +102,30 @@ describe('production switches', () => {
       for (let i = 0; i < 30; i++) expect((await t.client().get('/healthz')).statusCode).toBe(200);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('the site-wide rate limit across processes', () => {
+  it('regression: with rateLimit.redis, two processes of a site count one client together', async () => {
+    const siteName = `limits-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+    const settings = {
+      siteName,
+      rateLimit: { max: 4, timeWindow: '1 minute', redis: 'redis://127.0.0.1:6379' },
+    };
+    const a = await createTestSite({ apps: [], settings });
+    const b = await createTestSite({ apps: [], settings });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        codes.push((await fromLoopback(a.app, '/csrf-token')).statusCode);
+        codes.push((await fromLoopback(b.app, '/csrf-token')).statusCode);
+      }
+      // Counted per process, each would have let all three through.
+      expect(codes).toEqual([200, 200, 200, 200, 429, 429]);
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

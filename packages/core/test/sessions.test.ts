@@ -88,6 +88,24 @@ describe('CSRF', () => {
     expect(mine.cookies.has('tessera_session')).toBe(true);
   });
 
+  it('regression: a valid token from another site’s page is refused by its Origin', async () => {
+    const c = t.client();
+    const evil = await expectCountChange(t.em, Note, 0, () =>
+      c.post(
+        '/notes/new',
+        { title: 'From elsewhere' },
+        { headers: { origin: 'https://evil.example' } },
+      ),
+    );
+    expect(evil.statusCode).toBe(403);
+    const same = await c.post(
+      '/notes/new',
+      { title: 'From here' },
+      { headers: { origin: 'http://localhost:80' } },
+    );
+    expect(same.statusCode).toBe(303);
+  });
+
   it('a route that takes another credential may opt out', async () => {
     const res = await t.client().post('/webhook', { event: 'x' }, { csrf: false, json: true });
     expect(res.json()).toEqual({ accepted: true });
@@ -200,5 +218,40 @@ describe('sessions in PostgreSQL', () => {
       .getConnection()
       .execute<{ sid: string }[]>("select sid from core_session where sid like '%-session'");
     expect(left).toEqual([{ sid: 'fresh-session' }]);
+  });
+});
+
+describe('CSRF over HTTPS behind a front server', () => {
+  let t: TestSite;
+  const https = { 'x-forwarded-proto': 'https', host: 'site.example' };
+  beforeAll(async () => {
+    t = await createNotesSite({ settings: { trustProxy: true } });
+  });
+  afterAll(() => t.close());
+
+  it('regression: an unsafe request without Origin must carry a Referer from this site', async () => {
+    const c = t.client();
+    const bare = await c.post('/notes/new', { title: 'No referer' }, { headers: https });
+    expect(bare.statusCode).toBe(403);
+    const foreign = await c.post(
+      '/notes/new',
+      { title: 'Foreign referer' },
+      { headers: { ...https, referer: 'https://evil.example/form' } },
+    );
+    expect(foreign.statusCode).toBe(403);
+    const here = await expectCountChange(t.em, Note, 1, () =>
+      c.post(
+        '/notes/new',
+        { title: 'Our referer' },
+        { headers: { ...https, referer: 'https://site.example/notes/new' } },
+      ),
+    );
+    expect(here.statusCode).toBe(303);
+    const origin = await c.post(
+      '/notes/new',
+      { title: 'Our origin' },
+      { headers: { ...https, origin: 'https://site.example' } },
+    );
+    expect(origin.statusCode).toBe(303);
   });
 });

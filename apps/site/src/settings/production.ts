@@ -21,4 +21,10 @@ export default defineSettings({
   trustProxy: '127.0.0.1',
   session: { cookieName: 'tessera_session', secure: true, maxAgeSeconds: 14 * 24 * 3600 },
   metrics: { enabled: true, path: '/metrics', token: env.METRICS_TOKEN },
+  // Every process counts each client together when Redis is there (the cache uses it too).
+  rateLimit: {
+    max: 1000,
+    timeWindow: '1 minute',
+    ...(env.REDIS_URL ? { redis: env.REDIS_URL } : {}),
+  },
 });
