@@ -1,5 +1,6 @@
 import { defineApp, type CurrentUser } from '@tessera/core';
-import type { TestSite } from '@tessera/testing';
+import { createTestSite, type TestSite } from '@tessera/testing';
+import { contactForm } from '../src/index.ts';
 import type { DeliveryState } from '../src/index.ts';
 
 /** A valid submission of the default form. */
@@ -27,6 +28,19 @@ export interface MessageRow {
   lastError: string | null;
   createdAt: Date;
   sentAt: Date | null;
+}
+
+/**
+ * A site with the app as most tests want it: no rate limit, and no periodic retry (a test
+ * delivers when it means to), with `options` over that.
+ */
+export function createContactSite(
+  options: Parameters<typeof contactForm>[0] = {},
+): Promise<TestSite> {
+  return createTestSite({
+    apps: [contactForm({ rateLimit: false, retryInterval: 0, ...options })],
+    routes: { mounts: DEFAULT_MOUNT },
+  });
 }
 
 const DATES = ['nextAttemptAt', 'createdAt', 'sentAt'] as const;
