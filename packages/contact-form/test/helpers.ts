@@ -1,7 +1,7 @@
 import { defineApp, type CurrentUser } from '@tessera/core';
 import { createTestSite, type TestSite } from '@tessera/testing';
 import { contactForm } from '../src/index.ts';
-import type { DeliveryState } from '../src/index.ts';
+import type { MessageOverrides } from '../src/testing.ts';
 
 /** A valid submission of the default form. */
 export const DEFAULT_MESSAGE = {
@@ -13,21 +13,9 @@ export const DEFAULT_MESSAGE = {
 /** Where the tests mount the app. */
 export const DEFAULT_MOUNT = { 'contact-form': '/contact' };
 
-/** A stored message as the tests read it back. */
-export interface MessageRow {
+/** A stored message as the tests read it back: every column. */
+export interface MessageRow extends MessageOverrides {
   id: number;
-  formName: string;
-  data: Record<string, unknown>;
-  ip: string | null;
-  userAgent: string | null;
-  userId: number | null;
-  state: DeliveryState;
-  spamReason: string | null;
-  attempts: number;
-  nextAttemptAt: Date | null;
-  lastError: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
 }
 
 /**
