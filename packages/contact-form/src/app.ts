@@ -1,10 +1,12 @@
 import { defineApp, fromPackageJson } from '@tessera/core';
+import { contactFormChecks } from './checks.ts';
 import { ContactMessage } from './contact-message.entity.ts';
-import { deliverPending, scheduleRetries } from './retry.ts';
-import { NoRecipients } from './errors.ts';
+import { Delivery } from './delivery.ts';
 import { migrations } from './migrations/index.ts';
-import { ContactFormOptions, checkOptions } from './options.ts';
+import { ContactFormOptions } from './options.ts';
+import { deliverPending, scheduleRetries } from './retry.ts';
 import { contactFormRoutes } from './routes.ts';
+import { CONTACT_FORM } from './runtime.ts';
 
 /** The contact form app: `contactForm({ form, recipients, successRedirect, ... })`. */
 export const contactForm = defineApp({
@@ -17,11 +19,11 @@ export const contactForm = defineApp({
   options: ContactFormOptions,
   hooks: ['contact-form:validate', 'contact-form:sent'],
   setup(fastify, { options, site }) {
-    checkOptions(options);
-    if (!options.recipients && site.settings.mail.managers.length === 0) throw new NoRecipients();
-    scheduleRetries(fastify, site, options);
+    site.state.set(CONTACT_FORM, { options, delivery: new Delivery(site, options) });
+    scheduleRetries(fastify, site);
   },
   routes: contactFormRoutes,
+  checks: (site) => contactFormChecks(site, site.state.get(CONTACT_FORM).options),
   commands: {
     'contact-form:deliver': {
       description:

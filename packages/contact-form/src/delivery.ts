@@ -1,5 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import type { EntityManager, SiteContext } from '@tessera/core';
-import type { AnyForm } from './forms.ts';
+import { ContactForm, type AnyForm } from './forms.ts';
 import type { DeliveryState, StoredMessage } from './contact-message.entity.ts';
 import {
   DEFAULT_BODY_TEMPLATE,
@@ -17,7 +18,7 @@ export const SENDING_LEASE_MS = 15 * 60_000;
 
 /** What delivery needs of the app's options. */
 export interface DeliveryOptions {
-  form: AnyForm;
+  form: AnyForm | ((request: FastifyRequest) => AnyForm);
   recipients?: RecipientsChoice;
   subjectTemplate?: string;
   bodyTemplate?: string;
@@ -96,9 +97,13 @@ export class Delivery {
     return this.#site.orm.em as EntityManager;
   }
 
-  /** The fields of a message with their form labels, in the form's order, for the mail body. */
+  /**
+   * The fields of a message with their form labels, in the form's order, for the mail body. A
+   * form chosen per request is unknown to a retry: the base form's labels serve every delivery.
+   */
   fields(message: StoredMessage): { name: string; label: string; value: string }[] {
-    const known = this.#options.form.fields;
+    const form = this.#options.form;
+    const known: AnyForm['fields'] = typeof form === 'function' ? ContactForm.fields : form.fields;
     const names = [
       ...Object.keys(known).filter((k) => k in message.data),
       ...Object.keys(message.data).filter((k) => !(k in known)),

@@ -20,8 +20,8 @@ export {
   DEFAULT_TEMPLATE,
   MAX_RETRY_DELAY,
 } from './options.ts';
-export type { RecipientsChoice, TemplateChoice } from './options.ts';
-export { InvalidOption, NoRecipients, RateLimited } from './errors.ts';
+export type { RecipientsChoice } from './options.ts';
+export { RateLimited } from './errors.ts';
 export { SENDING_LEASE_MS } from './delivery.ts';
 export type { DeliveryReport } from './delivery.ts';
 export { deliverPending } from './retry.ts';

@@ -1,9 +1,7 @@
-import type { FastifyRequest } from 'fastify';
-import { Form, RESERVED_INPUTS, type RedirectTarget } from '@tessera/core';
+import { override } from '@tessera/core';
 import { Type, type Static } from 'typebox';
-import { ContactForm, type AnyForm } from './forms.ts';
+import { ContactForm } from './forms.ts';
 import type { ContactResult, StoredMessage } from './contact-message.entity.ts';
-import { InvalidOption } from './errors.ts';
 
 /** The page that shows the form. */
 export const DEFAULT_TEMPLATE = 'contact-form/form.njk';
@@ -28,28 +26,46 @@ export const DEFAULT_RETRY_DELAY = 60_000;
 /** The longest wait between two delivery attempts, in milliseconds. */
 export const MAX_RETRY_DELAY = 3_600_000;
 
-/** A template name, or a function of the request answering one. */
-export type TemplateChoice = string | ((request: FastifyRequest) => string);
 /** Addresses, or a function of the stored message answering them (route by department). */
 export type RecipientsChoice =
   string[] | ((message: StoredMessage) => string[] | Promise<string[]>);
 
 const HONEYPOT_NAME = '^[A-Za-z_][A-Za-z0-9_-]{0,63}$';
+const ADDRESS = /^[^\s@]+@[^\s@]+$/;
 
-/** The options `contactForm({...})` takes; every one has a default. */
+/** A non-empty list of addresses, or a function (what `recipients` accepts). */
+function isRecipients(value: unknown): boolean {
+  return (
+    typeof value === 'function' ||
+    (Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((a) => typeof a === 'string' && ADDRESS.test(a)))
+  );
+}
+
+/**
+ * The options `contactForm({...})` takes; every one has a default. What one option's value alone
+ * decides is checked here (core reports it as `tessera.E005`); what depends on another option or
+ * on the site is the app's own checks (`contact-form.E001`, …, in `checks.ts`).
+ */
 export const ContactFormOptions = Type.Object({
   /** The form to show, check and store: the default `ContactForm`, or one extended from it. */
-  form: Type.Unsafe<AnyForm>({ default: ContactForm }),
+  form: override.form(ContactForm),
   /** The form page's template (a name, or a function of the request). */
-  template: Type.Unsafe<TemplateChoice>({ default: DEFAULT_TEMPLATE }),
+  template: override.template(DEFAULT_TEMPLATE),
   /** The thank-you page's template (a name, or a function of the request). */
-  sentTemplate: Type.Unsafe<TemplateChoice>({ default: DEFAULT_SENT_TEMPLATE }),
+  sentTemplate: override.template(DEFAULT_SENT_TEMPLATE),
   /** Where to go after a submission: a route name, a site path, or `(request, result) => path`. */
-  successRedirect: Type.Unsafe<RedirectTarget<ContactResult>>({
-    default: DEFAULT_SUCCESS_REDIRECT,
-  }),
+  successRedirect: override.redirect<ContactResult>(DEFAULT_SUCCESS_REDIRECT),
   /** Who receives the messages; the site's managers (`settings.mail.managers`) when unset. */
-  recipients: Type.Optional(Type.Unsafe<RecipientsChoice>({})),
+  recipients: Type.Optional(
+    Type.Refine(
+      Type.Unsafe<RecipientsChoice>({}),
+      isRecipients,
+      () =>
+        "must be a non-empty list of email addresses (['you@example.com']) or a function of the message",
+    ),
+  ),
   /** The mail subject's template (plain text; line breaks are removed). */
   subjectTemplate: Type.String({ minLength: 1, default: DEFAULT_SUBJECT_TEMPLATE }),
   /** The mail body's template (plain text). */
@@ -81,92 +97,3 @@ export const ContactFormOptions = Type.Object({
 
 /** The resolved options. */
 export type ContactFormOptions = Static<typeof ContactFormOptions>;
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (value instanceof Form) return `form '${value.name}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function isForm(value: unknown): value is AnyForm {
-  if (value instanceof Form) return true;
-  // A second copy of @tessera/core in node_modules makes a different Form class: accept its shape.
-  const v = value as Partial<Form> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.name === 'string' &&
-    typeof v.fields === 'object' &&
-    typeof v.parse === 'function' &&
-    typeof v.bind === 'function' &&
-    typeof v.extend === 'function'
-  );
-}
-
-function isNameOrFunction(value: unknown): boolean {
-  return (typeof value === 'string' && value.length > 0) || typeof value === 'function';
-}
-
-/**
- * Checks what TypeBox cannot (forms and functions), failing at boot with the field and what
- * was expected.
- */
-export function checkOptions(options: ContactFormOptions): void {
-  if (!isForm(options.form)) {
-    throw new InvalidOption(
-      'form',
-      'must be a form made with defineForm() or ContactForm.extend()',
-      describe(options.form),
-    );
-  }
-  for (const key of ['template', 'sentTemplate', 'successRedirect'] as const) {
-    if (!isNameOrFunction(options[key])) {
-      throw new InvalidOption(
-        key,
-        'must be a non-empty string or a function',
-        describe(options[key]),
-      );
-    }
-  }
-  const r = options.recipients;
-  if (
-    r !== undefined &&
-    typeof r !== 'function' &&
-    !(
-      Array.isArray(r) &&
-      r.length > 0 &&
-      r.every((a) => typeof a === 'string' && /^[^\s@]+@[^\s@]+$/.test(a))
-    )
-  ) {
-    throw new InvalidOption(
-      'recipients',
-      'must be a non-empty list of email addresses or a function',
-      describe(r),
-    );
-  }
-  if (options.honeypot !== false && RESERVED_INPUTS.has(options.honeypot)) {
-    throw new InvalidOption(
-      'honeypot',
-      'must not be a reserved input name',
-      describe(options.honeypot),
-    );
-  }
-  if (options.honeypot !== false && options.honeypot in options.form.fields) {
-    throw new InvalidOption(
-      'honeypot',
-      `must not be the name of one of the form's fields (form '${options.form.name}' has it)`,
-      describe(options.honeypot),
-    );
-  }
-  if (options.maxMessageLength !== undefined && !('message' in options.form.fields)) {
-    throw new InvalidOption(
-      'maxMessageLength',
-      `needs a form with a 'message' field (form '${options.form.name}' has none)`,
-      describe(options.maxMessageLength),
-    );
-  }
-}

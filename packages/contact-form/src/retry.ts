@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pruneRateLimits, type EntityManager, type SiteContext } from '@tessera/core';
-import { Delivery, type DeliveryReport } from './delivery.ts';
-import type { ContactFormOptions } from './options.ts';
+import type { DeliveryReport } from './delivery.ts';
+import { CONTACT_FORM } from './runtime.ts';
 
 /**
  * Delivers the site's due pending messages now (what `tessera contact-form:deliver` runs);
@@ -11,9 +11,7 @@ export async function deliverPending(
   site: SiteContext,
   opts: { all?: boolean } = {},
 ): Promise<DeliveryReport> {
-  const options = site.options.get('contact-form') as ContactFormOptions | undefined;
-  if (!options) throw new Error("The site does not install the 'contact-form' app.");
-  return new Delivery(site, options).deliverDue(opts);
+  return site.state.get(CONTACT_FORM).delivery.deliverDue(opts);
 }
 
 /**
@@ -21,13 +19,9 @@ export async function deliverPending(
  * moment the site is ready until it closes. The timer never keeps the process alive, and a
  * close waits for a run in progress.
  */
-export function scheduleRetries(
-  fastify: FastifyInstance,
-  site: SiteContext,
-  options: ContactFormOptions,
-): void {
+export function scheduleRetries(fastify: FastifyInstance, site: SiteContext): void {
+  const { options, delivery } = site.state.get(CONTACT_FORM);
   if (options.retryInterval === 0) return;
-  const delivery = new Delivery(site, options);
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return;

@@ -1,59 +1,51 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidForm, type AppContext, type BoundForm } from '@tessera/core';
-import { Delivery } from './delivery.ts';
-import { formFor } from './forms.ts';
-import type { ContactFormOptions, TemplateChoice } from './options.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { choose, formView, type AppContext } from '@tessera/core';
+import { formFor, type AnyForm } from './forms.ts';
+import type { ContactFormOptions } from './options.ts';
 import { submissionLimit } from './rate-limit.ts';
+import { CONTACT_FORM } from './runtime.ts';
 import { submit } from './submission.ts';
-
-function templateFor(choice: TemplateChoice, request: FastifyRequest): string {
-  return typeof choice === 'function' ? choice(request) : choice;
-}
 
 /** The app's routes: the form (GET/POST), the thank-you page, and the JSON endpoint. */
 export async function contactFormRoutes(
   fastify: FastifyInstance,
   { options, site }: AppContext<ContactFormOptions>,
 ): Promise<void> {
-  const form = formFor(options);
-  const delivery = new Delivery(site, options);
+  const { delivery } = site.state.get(CONTACT_FORM);
+  const siteForm = options.form;
+  // The form the app parses: the site's, with the message limit and the honeypot input applied
+  // once — or for each request, when the site chose its form with a function.
+  const form =
+    typeof siteForm === 'function'
+      ? (request: FastifyRequest): AnyForm => formFor({ ...options, form: siteForm(request) })
+      : formFor({ ...options, form: siteForm });
   const limit = await submissionLimit(fastify, site, options.rateLimit);
-  const page = (request: FastifyRequest, reply: FastifyReply, bound: BoundForm, status?: number) =>
-    reply.render(
-      templateFor(options.template, request),
-      { form: bound, honeypot: options.honeypot },
-      status,
-    );
 
-  fastify.get('/', { config: { name: 'form' } }, async (request, reply) =>
-    page(request, reply, form.bind()),
-  );
-
-  fastify.post('/', { config: { name: 'form' }, preValidation: limit }, async (request, reply) => {
-    const parsed = await form.parse(request.body);
-    if (!parsed.ok) return page(request, reply, form.bind(parsed.values, parsed.errors), 422);
-    const result = await submit(request, form, options.honeypot, delivery, parsed.data);
-    return reply.redirectTo(options.successRedirect, result);
+  // One view for the page and the JSON endpoint: both store first, then mail; a JSON client gets
+  // 202, or core's problem body with the field errors.
+  const contact = formView({
+    form,
+    template: options.template,
+    context: () => ({ honeypot: options.honeypot }),
+    successRedirect: options.successRedirect,
+    action: (request, data) =>
+      submit(request, choose(form, request), options.honeypot, delivery, data),
+    json: (_request, reply) => {
+      reply.status(202);
+      return { status: 'received' };
+    },
   });
 
+  fastify.get('/', { config: { name: 'form' } }, contact.get);
+  fastify.post('/', { config: { name: 'form' }, preValidation: limit }, contact.post);
+
   fastify.get('/sent', { config: { name: 'sent' } }, async (request, reply) =>
-    reply.render(templateFor(options.sentTemplate, request)),
+    reply.render(choose(options.sentTemplate, request)),
   );
 
-  fastify.get('/api', { config: { name: 'api', api: true } }, async () => ({
-    form: form.name,
-    schema: form.schema,
-    honeypot: options.honeypot,
-  }));
-
-  fastify.post(
-    '/api',
-    { config: { name: 'api', api: true }, preValidation: limit },
-    async (request, reply) => {
-      const parsed = await form.parse(request.body);
-      if (!parsed.ok) throw invalidForm(parsed.errors, 'The message has errors; see `errors`.');
-      await submit(request, form, options.honeypot, delivery, parsed.data);
-      return reply.status(202).send({ status: 'received' });
-    },
-  );
+  fastify.get('/api', { config: { name: 'api', api: true } }, async (request) => {
+    const shown = choose(form, request);
+    return { form: shown.name, schema: shown.schema, honeypot: options.honeypot };
+  });
+  fastify.post('/api', { config: { name: 'api', api: true }, preValidation: limit }, contact.post);
 }

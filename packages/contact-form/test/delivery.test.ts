@@ -2,18 +2,15 @@
 // processes retrying at once.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSite, type SentMail } from '@tessera/core';
-import { createTestSite, type TestSite } from '@tessera/testing';
+import type { TestSite } from '@tessera/testing';
 import { contactForm, deliverPending, DEFAULT_RETRY_DELAY, MAX_RETRY_DELAY } from '../src/index.ts';
 import { backoff } from '../src/delivery.ts';
-import { DEFAULT_MESSAGE, DEFAULT_MOUNT, reset, storedMessages } from './helpers.ts';
+import { DEFAULT_MESSAGE, createContactSite, reset, storedMessages } from './helpers.ts';
 
 let t: TestSite;
 
 beforeAll(async () => {
-  t = await createTestSite({
-    apps: [contactForm({ rateLimit: false, retryInterval: 0 })],
-    routes: { mounts: DEFAULT_MOUNT },
-  });
+  t = await createContactSite();
 });
 afterAll(() => t.close());
 beforeEach(() => reset(t));

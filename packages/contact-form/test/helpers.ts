@@ -1,6 +1,7 @@
 import { defineApp, type CurrentUser } from '@tessera/core';
-import type { TestSite } from '@tessera/testing';
-import type { DeliveryState } from '../src/index.ts';
+import { createTestSite, type TestSite } from '@tessera/testing';
+import { contactForm } from '../src/index.ts';
+import type { MessageOverrides } from '../src/testing.ts';
 
 /** A valid submission of the default form. */
 export const DEFAULT_MESSAGE = {
@@ -12,21 +13,22 @@ export const DEFAULT_MESSAGE = {
 /** Where the tests mount the app. */
 export const DEFAULT_MOUNT = { 'contact-form': '/contact' };
 
-/** A stored message as the tests read it back. */
-export interface MessageRow {
+/** A stored message as the tests read it back: every column. */
+export interface MessageRow extends MessageOverrides {
   id: number;
-  formName: string;
-  data: Record<string, unknown>;
-  ip: string | null;
-  userAgent: string | null;
-  userId: number | null;
-  state: DeliveryState;
-  spamReason: string | null;
-  attempts: number;
-  nextAttemptAt: Date | null;
-  lastError: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
+}
+
+/**
+ * A site with the app as most tests want it: no rate limit, and no periodic retry (a test
+ * delivers when it means to), with `options` over that.
+ */
+export function createContactSite(
+  options: Parameters<typeof contactForm>[0] = {},
+): Promise<TestSite> {
+  return createTestSite({
+    apps: [contactForm({ rateLimit: false, retryInterval: 0, ...options })],
+    routes: { mounts: DEFAULT_MOUNT },
+  });
 }
 
 const DATES = ['nextAttemptAt', 'createdAt', 'sentAt'] as const;

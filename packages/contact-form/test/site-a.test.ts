@@ -236,6 +236,21 @@ describe('the JSON endpoint', () => {
     expect(body.schema.required).toEqual(['name', 'email', 'message']);
   });
 
+  it('answers a JSON client at the form’s own address the same way', async () => {
+    const ok = await t.client().post('/contact', DEFAULT_MESSAGE, { json: true });
+    expect(ok.statusCode).toBe(202);
+    expect(ok.json()).toEqual({ status: 'received' });
+    const bad = await t
+      .client()
+      .post('/contact', { ...DEFAULT_MESSAGE, email: 'x' }, { json: true });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toMatchObject({
+      code: 'TESSERA_INVALID_FORM',
+      errors: { email: [expect.any(String)] },
+    });
+    expect(await storedMessages(t)).toHaveLength(1);
+  });
+
   it('accepts a message with the CSRF header, stores it and mails it', async () => {
     const res = await t.client().post('/contact/api', DEFAULT_MESSAGE, { json: true });
     expect(res.statusCode).toBe(202);

@@ -5,6 +5,13 @@ import { createTestSite, expectCountChange, type TestSite } from '@tessera/testi
 import { ContactForm, ContactMessage, contactForm } from '../src/index.ts';
 import { DEFAULT_MESSAGE, DEFAULT_MOUNT, reset, storedMessages } from './helpers.ts';
 
+declare module '@tessera/core' {
+  interface RouteParams {
+    /** Site B's own thank-you page, declared so `successRedirect` may name it. */
+    'marketing-thanks': Record<string, never>;
+  }
+}
+
 const MarketingForm = ContactForm.extend({
   name: 'marketing',
   fields: {

@@ -2,7 +2,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
 import type { HookPayloads, SiteContext, UrlFor } from '@tessera/core';
-import { fields } from '@tessera/core';
+import { defineForm, fields } from '@tessera/core';
 import {
   ContactForm,
   contactForm,
@@ -47,5 +47,32 @@ describe('types', () => {
     });
     // @ts-expect-error: the honeypot is a name or false
     contactForm({ honeypot: true });
+  });
+
+  it('refuses what the boot would refuse, before it runs', () => {
+    // @ts-expect-error: no app or site declares the route 'contact-form:snet'
+    contactForm({ successRedirect: 'contact-form:snet' });
+    // @ts-expect-error: a redirect is a route name, a path starting with / or a function
+    contactForm({ successRedirect: 'thanks' });
+    const RegisterForm = defineForm({
+      name: 'register',
+      fields: {
+        username: fields.text({ label: 'Username' }),
+        password: fields.password({ label: 'Password' }),
+      },
+    });
+    // @ts-expect-error: a form of another shape (it lacks name, email and message)
+    contactForm({ form: RegisterForm });
+    // @ts-expect-error: a form function answering a form of another shape
+    contactForm({ form: () => RegisterForm });
+    // @ts-expect-error: a misspelled option key
+    contactForm({ sucessRedirect: '/thanks' });
+    // @ts-expect-error: a template is a name or a function of the request
+    contactForm({ template: 3 });
+    // @ts-expect-error: recipients are addresses or a function of the message
+    contactForm({ recipients: 'desk@example.com' });
+    expectTypeOf(
+      contactForm({ successRedirect: '/thanks', sentTemplate: 'site/thanks.njk' }),
+    ).toBeObject();
   });
 });

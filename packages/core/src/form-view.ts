@@ -4,11 +4,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problem } from './error-pages.ts';
 import { wantsJson } from './error-pages.ts';
+import { InvalidForm } from './errors.ts';
 import type { Form, FormData, FormErrors } from './forms.ts';
 import { choose, type FieldsOf, type TemplateChoice } from './overrides.ts';
 import { resolveRedirect, type RedirectTarget } from './urls.ts';
 
 const REFUSAL = Symbol('tessera.refusal');
+const INVALID_FORM_CODE = new InvalidForm('').code;
 
 /** What an action answers to refuse the submission: errors by field, and the status. */
 export interface Refusal {
@@ -90,6 +92,8 @@ export function formView<B extends Form, R>(
     if (wantsJson(request))
       return problem(reply, refusal.status, {
         detail: refusal.errors.__all__?.[0] ?? 'The submitted data is not valid; see `errors`.',
+        // The code `invalidForm()` carries, so a client branches on one code for form errors.
+        ...(refusal.status === 422 ? { code: INVALID_FORM_CODE } : {}),
         errors: refusal.errors,
       });
     return render(

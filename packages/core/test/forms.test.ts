@@ -423,6 +423,19 @@ describe('forms in a site', () => {
     });
   });
 
+  it('a form view answers a JSON client with the problem body and code invalidForm() gives', async () => {
+    const res = await expectCountChange(t.em, Note, 0, () =>
+      t.client().post('/notes/new', { title: '', mood: 'calm' }, { json: true }),
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({
+      status: 422,
+      code: 'TESSERA_INVALID_FORM',
+      errors: { title: ['This field is required.'] },
+    });
+  });
+
   it('a JSON route creates with valid data', async () => {
     const res = await t
       .client()
