@@ -6,7 +6,6 @@ import {
   DependencyCycle,
   ImproperlyConfigured,
   IncompatibleVersion,
-  MissingDependency,
   createSite,
   defineApp,
   defineSettings,
