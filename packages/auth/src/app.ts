@@ -6,7 +6,7 @@ import { migrations } from './migrations/index.ts';
 import { AuthOptions } from './options.ts';
 import { Permission } from './permission.entity.ts';
 import { authRoutes } from './routes.ts';
-import { AuthRuntime, registerRuntime } from './runtime.ts';
+import { AUTH, AuthRuntime } from './runtime.ts';
 import { User } from './user.entity.ts';
 import { REQUIRED_FIELDS, checkForm } from './view-kit.ts';
 import './augment.ts';
@@ -46,7 +46,7 @@ export const auth = defineApp({
       if (typeof form !== 'function') checkForm(option, form);
     }
     const runtime = new AuthRuntime(site, options);
-    registerRuntime(runtime);
+    site.state.set(AUTH, runtime);
     site.addRequestHook('onRequest', currentUserHook(runtime));
     site.addContextProcessor(function authContext(request) {
       return { user: request.user, auth_registration: options.registration };
