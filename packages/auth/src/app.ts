@@ -8,7 +8,6 @@ import { Permission } from './permission.entity.ts';
 import { authRoutes } from './routes.ts';
 import { AUTH, AuthRuntime } from './runtime.ts';
 import { User } from './user.entity.ts';
-import { REQUIRED_FIELDS, checkForm } from './view-kit.ts';
 import './augment.ts';
 
 /** The hooks auth fires. */
@@ -39,11 +38,6 @@ export const auth = defineApp({
       throw new ImproperlyConfigured(
         "App 'auth': option 'siteUrl' must be set in production (https://your.site): password reset links would otherwise trust the request's Host header.",
       );
-    }
-    // A form given as a value is checked now; one chosen per request, when it is used.
-    for (const option of Object.keys(REQUIRED_FIELDS) as (keyof typeof REQUIRED_FIELDS)[]) {
-      const form = options[option];
-      if (typeof form !== 'function') checkForm(option, form);
     }
     const runtime = new AuthRuntime(site, options);
     site.state.set(AUTH, runtime);

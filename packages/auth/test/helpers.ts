@@ -21,6 +21,16 @@ import {
 /** A password every built-in rule accepts. */
 export const DEFAULT_PASSWORD = 'correct horse battery staple';
 export const DEFAULT_EMAIL = 'ada@example.com';
+
+// The test site's own pages, declared as a site declares its routes: redirects may name them.
+declare module '@tessera/core' {
+  interface RouteParams {
+    home: Record<string, never>;
+    welcome: Record<string, never>;
+    whoami: Record<string, never>;
+    private: Record<string, never>;
+  }
+}
 /** argon2id at its cheapest: tests stay fast; the upgrade path is tested against other costs. */
 export const FAST_ARGON2 = { memoryCost: 8, timeCost: 1, parallelism: 1 };
 export const FIXTURE_TEMPLATES = new URL('./fixtures/templates/', import.meta.url);
@@ -76,9 +86,12 @@ function registerPages(fastify: FastifyInstance): void {
   );
 }
 
+/** What a site passes to `auth(...)`: any subset of the options. */
+export type AuthInput = Partial<AuthOptions>;
+
 /** A site with auth at /accounts, the pages above, cheap hashing, debug on (query counts). */
 export function authSite(
-  options: Partial<AuthOptions> = {},
+  options: AuthInput = {},
   more: Partial<TestSiteOptions> = {},
 ): Promise<TestSite> {
   return createTestSite({
