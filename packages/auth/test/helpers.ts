@@ -9,18 +9,17 @@ import {
 import {
   argon2id,
   auth,
-  createUser,
   requirePermission,
   requireStaff,
   requireUser,
   type AuthOptions,
   type PasswordHasher,
-  type User,
 } from '../src/index.ts';
+import { TEST_PASSWORD } from '../src/testing.ts';
 
-/** A password every built-in rule accepts. */
-export const DEFAULT_PASSWORD = 'correct horse battery staple';
-export const DEFAULT_EMAIL = 'ada@example.com';
+export { makeGroup, makeStaff, makeSuperuser, makeUser } from '../src/testing.ts';
+/** The password factory-made users have; every built-in rule accepts it. */
+export const DEFAULT_PASSWORD = TEST_PASSWORD;
 
 // The test site's own pages, declared as a site declares its routes: redirects may name them.
 declare module '@tessera/core' {
@@ -72,6 +71,11 @@ function registerPages(fastify: FastifyInstance): void {
     async () => ({ page: 'new entry' }),
   );
   fastify.get(
+    '/blog/review',
+    { config: { name: 'blog-review' }, preHandler: requirePermission('blog.review') },
+    async () => ({ page: 'review' }),
+  );
+  fastify.get(
     '/api/me',
     { config: { name: 'api-me', api: true }, preHandler: requireUser },
     async (request) => ({ user: request.user }),
@@ -102,25 +106,6 @@ export function authSite(
   });
 }
 
-/** Saves a user with the default password unless told otherwise. */
-export async function makeUser(
-  t: TestSite,
-  fields: {
-    email?: string;
-    password?: string | null;
-    isStaff?: boolean;
-    isSuperuser?: boolean;
-    isActive?: boolean;
-    displayName?: string;
-  } = {},
-): Promise<User> {
-  return createUser(t.em(), {
-    email: fields.email ?? DEFAULT_EMAIL,
-    password: fields.password === undefined ? DEFAULT_PASSWORD : fields.password,
-    ...fields,
-  });
-}
-
 let nextAddress = 1;
 /**
  * A browser at an address of its own (the site must trust the proxy header), so tests do not
@@ -137,7 +122,7 @@ export function browserAt(t: TestSite, ip = `192.0.2.${nextAddress++}`): TestCli
 /** Signs `client` in through the login form. */
 export function login(
   client: TestClient,
-  email = DEFAULT_EMAIL,
+  email: string,
   password = DEFAULT_PASSWORD,
   extra: Record<string, string> = {},
 ): Promise<Response> {
