@@ -6,9 +6,8 @@ import { migrations } from './migrations/index.ts';
 import { AuthOptions } from './options.ts';
 import { Permission } from './permission.entity.ts';
 import { authRoutes } from './routes.ts';
-import { AuthRuntime, registerRuntime } from './runtime.ts';
+import { AUTH, AuthRuntime } from './runtime.ts';
 import { User } from './user.entity.ts';
-import { REQUIRED_FIELDS, checkForm } from './view-kit.ts';
 import './augment.ts';
 
 /** The hooks auth fires. */
@@ -40,13 +39,8 @@ export const auth = defineApp({
         "App 'auth': option 'siteUrl' must be set in production (https://your.site): password reset links would otherwise trust the request's Host header.",
       );
     }
-    // A form given as a value is checked now; one chosen per request, when it is used.
-    for (const option of Object.keys(REQUIRED_FIELDS) as (keyof typeof REQUIRED_FIELDS)[]) {
-      const form = options[option];
-      if (typeof form !== 'function') checkForm(option, form);
-    }
     const runtime = new AuthRuntime(site, options);
-    registerRuntime(runtime);
+    site.state.set(AUTH, runtime);
     site.addRequestHook('onRequest', currentUserHook(runtime));
     site.addContextProcessor(function authContext(request) {
       return { user: request.user, auth_registration: options.registration };

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fields, pruneRateLimits, type AppCommand, type SiteContext } from '@tessera/core';
-import { runtimeOf } from './runtime.ts';
+import { AUTH } from './runtime.ts';
 import { createUser } from './users.ts';
 
 /** How a command talks to whoever runs it; tests pass their own. */
@@ -88,7 +88,7 @@ export function createUserCommand(io: CommandIo = processIo): AppCommand {
         return 2;
       }
       const email = parsed.value;
-      const rt = runtimeOf(site)!;
+      const rt = site.state.get(AUTH);
       let password: string | null = null;
       if (!values['no-password']) {
         if (io.input.isTTY) {

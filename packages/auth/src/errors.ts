@@ -37,13 +37,6 @@ export const InvalidEmail = createError<[number]>(
   422,
 );
 
-/** The form an option names lacks a field the view needs. */
-export const FormMissingField = createError<[string, string, string]>(
-  'TESSERA_AUTH_FORM_MISSING_FIELD',
-  "App 'auth': the form given as option '%s' has no '%s' field; the %s view needs it.",
-  500,
-);
-
 /** A permission codename is not of the form `<app>.<action>`. */
 export const InvalidCodename = createError<[string]>(
   'TESSERA_AUTH_INVALID_CODENAME',

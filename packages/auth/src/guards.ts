@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { safePath, wantsJson } from '@tessera/core';
 import { AuthNotInstalled, LoginRequired, PermissionDenied } from './errors.ts';
-import { runtimeOf } from './runtime.ts';
+import { DEFAULT_MESSAGES } from './options.ts';
+import { AUTH } from './runtime.ts';
 
 /** The login page with a `next` back to where the visitor was going, when that is safe. */
 export function loginUrl(request: FastifyRequest): string {
@@ -17,9 +18,10 @@ async function refuseAnonymous(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const message =
-    runtimeOf(request.server.tessera)?.options.messages.loginRequired ??
-    'Please sign in to see this page.';
+  const { state } = request.server.tessera;
+  const message = state.has(AUTH)
+    ? state.get(AUTH).options.messages.loginRequired
+    : DEFAULT_MESSAGES.loginRequired;
   if (wantsJson(request)) throw new LoginRequired(message);
   return reply.redirect(loginUrl(request), 303);
 }

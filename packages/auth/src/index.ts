@@ -29,7 +29,7 @@ export {
   DEFAULT_POST_RATE_LIMIT_WINDOW_SECONDS,
   DEFAULT_PASSWORD_HASHERS,
 } from './options.ts';
-export type { AuthMessages, AuthResult, Choice } from './options.ts';
+export type { AuthMessages, AuthResult } from './options.ts';
 export * from './errors.ts';
 export {
   LoginForm,

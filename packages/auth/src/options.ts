@@ -1,6 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Form, RedirectTarget } from '@tessera/core';
+import { override } from '@tessera/core';
 import {
   LoginForm,
   PasswordChangeForm,
@@ -10,15 +9,6 @@ import {
 } from './forms.ts';
 import { argon2id, type PasswordHasher, type PasswordValidator } from './passwords.ts';
 import type { User } from './user.entity.ts';
-
-/** A value, or a function of the request answering one (every customisation point takes both). */
-export type Choice<T> = T | ((request: FastifyRequest) => T);
-
-/**
- * Any form made with `defineForm` or `.extend()`, whatever its fields (the views read only the
- * fields they need; see README).
- */
-export type AnyForm = Pick<Form, 'name' | 'fields' | 'schema' | 'parse' | 'bind'>;
 
 /** What a success redirect function receives besides the request. */
 export interface AuthResult {
@@ -80,28 +70,8 @@ export const DEFAULT_MESSAGES = {
 };
 
 const fn = Type.Function([Type.Any()], Type.Any());
-const isForm = (v: unknown): v is AnyForm =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as Form).parse === 'function' &&
-  typeof (v as Form).bind === 'function';
-const FormValue = Type.Refine(Type.Unsafe({}), isForm, () => 'must be a form made with defineForm');
-
-function template(defaultValue: string) {
-  return Type.Unsafe<Choice<string>>(
-    Type.Union([Type.String({ minLength: 1 }), fn], { default: defaultValue }),
-  );
-}
-
-function form(defaultValue: AnyForm) {
-  return Type.Unsafe<Choice<AnyForm>>(Type.Union([FormValue, fn], { default: defaultValue }));
-}
-
-function redirect(defaultValue: string) {
-  return Type.Unsafe<RedirectTarget<AuthResult>>(
-    Type.Union([Type.String({ minLength: 1 }), fn], { default: defaultValue }),
-  );
-}
+/** Every auth redirect: a route name, a path, or a function of the request and `AuthResult`. */
+const redirect = override.redirect<AuthResult>;
 
 const seconds = (d: number) => Type.Integer({ minimum: 1, default: d });
 const count = (d: number) => Type.Integer({ minimum: 0, default: d });
@@ -142,25 +112,26 @@ export const AuthOptions = Type.Object({
    */
   siteUrl: Type.String({ default: '', pattern: '^(https?://[^/\\s]+)?$' }),
 
-  loginTemplate: template(DEFAULT_LOGIN_TEMPLATE),
-  loginForm: form(LoginForm),
+  loginTemplate: override.template(DEFAULT_LOGIN_TEMPLATE),
+  loginForm: override.form(LoginForm),
+  /** A safe `next` (form field or query) wins over it. */
   loginSuccessRedirect: redirect(DEFAULT_LOGIN_SUCCESS_REDIRECT),
   logoutSuccessRedirect: redirect(DEFAULT_LOGOUT_SUCCESS_REDIRECT),
-  registerTemplate: template(DEFAULT_REGISTER_TEMPLATE),
-  registerForm: form(RegisterForm),
+  registerTemplate: override.template(DEFAULT_REGISTER_TEMPLATE),
+  registerForm: override.form(RegisterForm),
   registerSuccessRedirect: redirect(DEFAULT_REGISTER_SUCCESS_REDIRECT),
-  passwordChangeTemplate: template(DEFAULT_PASSWORD_CHANGE_TEMPLATE),
-  passwordChangeForm: form(PasswordChangeForm),
+  passwordChangeTemplate: override.template(DEFAULT_PASSWORD_CHANGE_TEMPLATE),
+  passwordChangeForm: override.form(PasswordChangeForm),
   passwordChangeSuccessRedirect: redirect(DEFAULT_PASSWORD_CHANGE_SUCCESS_REDIRECT),
-  passwordResetTemplate: template(DEFAULT_PASSWORD_RESET_TEMPLATE),
-  passwordResetForm: form(PasswordResetForm),
+  passwordResetTemplate: override.template(DEFAULT_PASSWORD_RESET_TEMPLATE),
+  passwordResetForm: override.form(PasswordResetForm),
   passwordResetSuccessRedirect: redirect(DEFAULT_PASSWORD_RESET_SUCCESS_REDIRECT),
-  passwordResetDoneTemplate: template(DEFAULT_PASSWORD_RESET_DONE_TEMPLATE),
-  passwordResetConfirmTemplate: template(DEFAULT_PASSWORD_RESET_CONFIRM_TEMPLATE),
-  passwordResetConfirmForm: form(SetPasswordForm),
+  passwordResetDoneTemplate: override.template(DEFAULT_PASSWORD_RESET_DONE_TEMPLATE),
+  passwordResetConfirmTemplate: override.template(DEFAULT_PASSWORD_RESET_CONFIRM_TEMPLATE),
+  passwordResetConfirmForm: override.form(SetPasswordForm),
   passwordResetConfirmSuccessRedirect: redirect(DEFAULT_PASSWORD_RESET_CONFIRM_SUCCESS_REDIRECT),
-  passwordResetEmailTemplate: template(DEFAULT_PASSWORD_RESET_EMAIL_TEMPLATE),
-  passwordResetSubjectTemplate: template(DEFAULT_PASSWORD_RESET_SUBJECT_TEMPLATE),
+  passwordResetEmailTemplate: override.template(DEFAULT_PASSWORD_RESET_EMAIL_TEMPLATE),
+  passwordResetSubjectTemplate: override.template(DEFAULT_PASSWORD_RESET_SUBJECT_TEMPLATE),
   passwordResetTimeoutSeconds: seconds(DEFAULT_PASSWORD_RESET_TIMEOUT_SECONDS),
 
   /** The first hashes new passwords; the rest only verify older hashes (upgraded at next login). */

@@ -4,7 +4,7 @@ import { rateLimitStore, type AppContext } from '@tessera/core';
 import { LogoutNeedsPost, TooManyAttempts } from './errors.ts';
 import { requireUser } from './guards.ts';
 import type { AuthOptions } from './options.ts';
-import { runtimeOf, type AuthRuntime } from './runtime.ts';
+import { AUTH, type AuthRuntime } from './runtime.ts';
 import { passwordChangeViews } from './password-views.ts';
 import { registerViews } from './register-views.ts';
 import { resetViews } from './reset-views.ts';
@@ -16,7 +16,7 @@ export async function authRoutes(
   fastify: FastifyInstance,
   ctx: AppContext<AuthOptions>,
 ): Promise<void> {
-  const rt = runtimeOf(ctx.site)!;
+  const rt = ctx.site.state.get(AUTH);
   const v = {
     ...sessionViews(rt),
     ...registerViews(rt),

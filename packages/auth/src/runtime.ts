@@ -1,8 +1,13 @@
-import { PostgresRateLimitStore, type EntityManager, type SiteContext } from '@tessera/core';
+import {
+  PostgresRateLimitStore,
+  siteOf,
+  stateKey,
+  type EntityManager,
+  type SiteContext,
+} from '@tessera/core';
 import type { AuthOptions } from './options.ts';
 import {
   Passwords,
-  argon2id,
   builtInValidators,
   validatePassword,
   type PasswordContext,
@@ -50,22 +55,13 @@ export class AuthRuntime {
   }
 }
 
-// One runtime per site, found from the site or from any EntityManager of its ORM (services take
-// an `em`, as MikroORM code does). Keyed weakly: a closed site leaves nothing behind.
-const bySite = new WeakMap<SiteContext, AuthRuntime>();
-const byConfig = new WeakMap<object, AuthRuntime>();
+/** Where the site keeps auth's runtime: `site.state.get(AUTH)`. */
+export const AUTH = stateKey<AuthRuntime>('auth');
 
-export function registerRuntime(runtime: AuthRuntime): void {
-  bySite.set(runtime.site, runtime);
-  byConfig.set(runtime.site.orm.em.config, runtime);
+/**
+ * Auth's runtime on the site `em` belongs to (services take an `em`, as MikroORM code does);
+ * `AppNotInstalled` when the site does not install auth.
+ */
+export function runtimeFor(em: EntityManager): AuthRuntime {
+  return siteOf(em).state.get(AUTH);
 }
-
-export function runtimeOf(site: SiteContext): AuthRuntime | undefined {
-  return bySite.get(site);
-}
-
-/** The passwords of the site `em` belongs to; default argon2id when auth is not installed there. */
-export function passwordsFor(em: EntityManager): Passwords {
-  return byConfig.get(em.config)?.passwords ?? (fallback ??= new Passwords([argon2id()]));
-}
-let fallback: Passwords | undefined;

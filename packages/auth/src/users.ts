@@ -4,7 +4,7 @@ import { EmailTaken, InvalidCodename, InvalidEmail, UnknownPermission } from './
 import { Group } from './group.entity.ts';
 import { Permission } from './permission.entity.ts';
 import { UNUSABLE_PASSWORD_PREFIX } from './passwords.ts';
-import { passwordsFor } from './runtime.ts';
+import { runtimeFor } from './runtime.ts';
 import { EMAIL_MAX_LENGTH, User } from './user.entity.ts';
 
 /** What `createUser` takes. No password (or null) makes an account nobody can sign in to yet. */
@@ -82,7 +82,7 @@ export async function createUser(em: EntityManager, input: NewUser): Promise<Use
 async function hashOrUnusable(em: EntityManager, password: string | null | undefined) {
   if (password === undefined || password === null)
     return `${UNUSABLE_PASSWORD_PREFIX}${crypto.randomUUID()}`;
-  return passwordsFor(em).hash(password);
+  return runtimeFor(em).passwords.hash(password);
 }
 
 /** Sets (and saves) a new password; `null` leaves the account with no usable password. */
@@ -101,7 +101,7 @@ export async function checkPassword(
   user: User,
   password: string,
 ): Promise<boolean> {
-  return (await passwordsFor(em).check(user.passwordHash, password)).ok;
+  return (await runtimeFor(em).passwords.check(user.passwordHash, password)).ok;
 }
 
 /** A codename and an optional label for `ensurePermissions`. */

@@ -15,7 +15,16 @@ import {
   revokePermission,
   setPassword,
 } from '../src/index.ts';
-import { DEFAULT_PASSWORD, authSite, login, makeUser } from './helpers.ts';
+import {
+  DEFAULT_PASSWORD,
+  authSite,
+  login,
+  makeGroup,
+  makeStaff,
+  makeSuperuser,
+  makeUser,
+} from './helpers.ts';
+import { TEST_PASSWORD } from '../src/testing.ts';
 
 let t: TestSite;
 beforeAll(async () => {
@@ -27,18 +36,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function signedIn(email: string, fields: Parameters<typeof makeUser>[1] = {}) {
-  const user = await makeUser(t, { email, ...fields });
+/** A user made by `make`, and a browser signed in as them. */
+async function signedIn(make: typeof makeUser = makeUser) {
+  const user = await make(t);
   const c = t.client();
-  await login(c, email);
+  await login(c, user.email);
   return { user, c };
 }
 
 describe('guards', () => {
   it('requireStaff lets staff through, refuses others with 403 and sends anonymous visitors to login', async () => {
-    const staff = await signedIn('staff@example.com', { isStaff: true });
+    const staff = await signedIn(makeStaff);
     expect((await staff.c.get('/staff')).statusCode).toBe(200);
-    const plain = await signedIn('plain@example.com');
+    const plain = await signedIn();
     const refused = await plain.c.get('/staff');
     expect(refused.statusCode).toBe(403);
     const anonymous = await t.client().get('/staff');
@@ -47,7 +57,7 @@ describe('guards', () => {
   });
 
   it('requirePermission accepts a permission held directly, through a group, or as superuser', async () => {
-    const direct = await signedIn('direct@example.com');
+    const direct = await signedIn();
     expect((await direct.c.get('/blog/new')).statusCode).toBe(403);
     await grantPermission(t.em(), direct.user, 'blog.add_entry');
     expect((await direct.c.get('/blog/new')).statusCode).toBe(200);
@@ -55,8 +65,8 @@ describe('guards', () => {
     await revokePermission(t.em(), direct.user, 'blog.add_entry');
     expect((await direct.c.get('/blog/new')).statusCode).toBe(403);
 
-    const member = await signedIn('member@example.com');
-    const editors = await ensureGroup(t.em(), 'editors', ['blog.add_entry']);
+    const member = await signedIn();
+    const editors = await makeGroup(t, { permissions: ['blog.add_entry'] });
     await addUserToGroup(t.em(), member.user, editors);
     expect((await member.c.get('/blog/new')).statusCode).toBe(200);
     await removeUserFromGroup(t.em(), member.user, editors);
@@ -65,7 +75,7 @@ describe('guards', () => {
     await revokePermission(t.em(), editors, 'blog.add_entry');
     expect((await member.c.get('/blog/new')).statusCode).toBe(403);
 
-    const root = await signedIn('root@example.com', { isSuperuser: true });
+    const root = await signedIn(makeSuperuser);
     expect(root.user.isStaff).toBe(true);
     expect((await root.c.get('/blog/new')).statusCode).toBe(200);
     expect((await root.c.get('/staff')).statusCode).toBe(200);
@@ -81,9 +91,9 @@ describe('guards', () => {
       .get('/private', { headers: { accept: 'application/json' } });
     expect(acceptJson.statusCode).toBe(401);
 
-    const { c } = await signedIn('api@example.com');
+    const { user, c } = await signedIn();
     const me = await c.get('/api/me');
-    expect(me.json().user).toMatchObject({ email: 'api@example.com', isStaff: false });
+    expect(me.json().user).toMatchObject({ email: user.email, isStaff: false });
     const denied = await c.get('/api/publish');
     expect(denied.statusCode).toBe(403);
     expect(denied.json()).toMatchObject({ status: 403, code: 'TESSERA_AUTH_PERMISSION_DENIED' });
@@ -153,7 +163,7 @@ describe('services other apps use', () => {
     await expect(ensurePermissions(em, ['Blog Add'])).rejects.toMatchObject({
       code: 'TESSERA_AUTH_INVALID_CODENAME',
     });
-    const user = await makeUser(t, { email: 'perm@example.com' });
+    const user = await makeUser(t);
     await expect(grantPermission(em, user, 'blog.never_declared')).rejects.toMatchObject({
       code: 'TESSERA_AUTH_UNKNOWN_PERMISSION',
     });
@@ -163,5 +173,34 @@ describe('services other apps use', () => {
     const a = await ensureGroup(t.em(), 'authors');
     const b = await ensureGroup(t.em(), 'authors');
     expect(b.id).toBe(a.id);
+  });
+});
+
+describe('test factories (@tessera/auth/testing)', () => {
+  it('makeUser makes distinct active users who sign in with TEST_PASSWORD', async () => {
+    const [a, b] = await makeUser.many(t, 2);
+    expect(a!.email).not.toBe(b!.email);
+    expect(a).toMatchObject({ isActive: true, isStaff: false, isSuperuser: false });
+    expect((await login(t.client(), b!.email, TEST_PASSWORD)).statusCode).toBe(303);
+  });
+
+  it('makeStaff and makeSuperuser set the flags; a superuser is staff too', async () => {
+    expect(await makeStaff(t)).toMatchObject({ isStaff: true, isSuperuser: false });
+    expect(await makeSuperuser(t)).toMatchObject({ isStaff: true, isSuperuser: true });
+  });
+
+  it('grants permissions directly or through a group made by makeGroup', async () => {
+    const direct = await makeUser(t, { permissions: ['blog.add_entry'] });
+    const reviewers = await makeGroup(t, { name: 'reviewers', permissions: ['blog.review'] });
+    expect(reviewers.name).toBe('reviewers');
+    const member = await makeUser(t, { groups: [reviewers] });
+    for (const [user, path] of [
+      [direct, '/blog/new'],
+      [member, '/blog/review'],
+    ] as const) {
+      const c = t.client();
+      await login(c, user.email);
+      expect((await c.get(path)).statusCode).toBe(200);
+    }
   });
 });

@@ -9,18 +9,27 @@ import {
 import {
   argon2id,
   auth,
-  createUser,
   requirePermission,
   requireStaff,
   requireUser,
   type AuthOptions,
   type PasswordHasher,
-  type User,
 } from '../src/index.ts';
+import { TEST_PASSWORD } from '../src/testing.ts';
 
-/** A password every built-in rule accepts. */
-export const DEFAULT_PASSWORD = 'correct horse battery staple';
-export const DEFAULT_EMAIL = 'ada@example.com';
+export { makeGroup, makeStaff, makeSuperuser, makeUser } from '../src/testing.ts';
+/** The password factory-made users have; every built-in rule accepts it. */
+export const DEFAULT_PASSWORD = TEST_PASSWORD;
+
+// The test site's own pages, declared as a site declares its routes: redirects may name them.
+declare module '@tessera/core' {
+  interface RouteParams {
+    home: Record<string, never>;
+    welcome: Record<string, never>;
+    whoami: Record<string, never>;
+    private: Record<string, never>;
+  }
+}
 /** argon2id at its cheapest: tests stay fast; the upgrade path is tested against other costs. */
 export const FAST_ARGON2 = { memoryCost: 8, timeCost: 1, parallelism: 1 };
 export const FIXTURE_TEMPLATES = new URL('./fixtures/templates/', import.meta.url);
@@ -62,6 +71,11 @@ function registerPages(fastify: FastifyInstance): void {
     async () => ({ page: 'new entry' }),
   );
   fastify.get(
+    '/blog/review',
+    { config: { name: 'blog-review' }, preHandler: requirePermission('blog.review') },
+    async () => ({ page: 'review' }),
+  );
+  fastify.get(
     '/api/me',
     { config: { name: 'api-me', api: true }, preHandler: requireUser },
     async (request) => ({ user: request.user }),
@@ -76,9 +90,12 @@ function registerPages(fastify: FastifyInstance): void {
   );
 }
 
+/** What a site passes to `auth(...)`: any subset of the options. */
+export type AuthInput = Partial<AuthOptions>;
+
 /** A site with auth at /accounts, the pages above, cheap hashing, debug on (query counts). */
 export function authSite(
-  options: Partial<AuthOptions> = {},
+  options: AuthInput = {},
   more: Partial<TestSiteOptions> = {},
 ): Promise<TestSite> {
   return createTestSite({
@@ -86,25 +103,6 @@ export function authSite(
     routes: { mounts: { auth: '/accounts' }, register: registerPages },
     ...more,
     settings: { debug: true, templates: FIXTURE_TEMPLATES, ...more.settings },
-  });
-}
-
-/** Saves a user with the default password unless told otherwise. */
-export async function makeUser(
-  t: TestSite,
-  fields: {
-    email?: string;
-    password?: string | null;
-    isStaff?: boolean;
-    isSuperuser?: boolean;
-    isActive?: boolean;
-    displayName?: string;
-  } = {},
-): Promise<User> {
-  return createUser(t.em(), {
-    email: fields.email ?? DEFAULT_EMAIL,
-    password: fields.password === undefined ? DEFAULT_PASSWORD : fields.password,
-    ...fields,
   });
 }
 
@@ -124,7 +122,7 @@ export function browserAt(t: TestSite, ip = `192.0.2.${nextAddress++}`): TestCli
 /** Signs `client` in through the login form. */
 export function login(
   client: TestClient,
-  email = DEFAULT_EMAIL,
+  email: string,
   password = DEFAULT_PASSWORD,
   extra: Record<string, string> = {},
 ): Promise<Response> {

@@ -1,8 +1,17 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
-import type { CurrentUser, HookPayloads, RouteParams, UrlFor } from '@tessera/core';
-import type { AuthResult, User } from '../src/index.ts';
-import { auth } from '../src/index.ts';
+import { fields } from '@tessera/core';
+import type {
+  CurrentUser,
+  HookPayloads,
+  RedirectTarget,
+  RouteParams,
+  TemplateChoice,
+  UrlFor,
+} from '@tessera/core';
+import type { AuthOptions, AuthResult, User } from '../src/index.ts';
+import { LoginForm, RegisterForm, SetPasswordForm, auth } from '../src/index.ts';
+import './helpers.ts';
 
 describe('types other apps see', () => {
   it('hook payloads are typed', () => {
@@ -42,5 +51,35 @@ describe('types other apps see', () => {
     });
     // @ts-expect-error a template is a name or a function answering one
     auth({ loginTemplate: 3 });
+  });
+
+  it('every redirect is a RedirectTarget of AuthResult, every template a TemplateChoice', () => {
+    expectTypeOf<AuthOptions['loginSuccessRedirect']>().toEqualTypeOf<RedirectTarget<AuthResult>>();
+    expectTypeOf<AuthOptions['passwordResetConfirmSuccessRedirect']>().toEqualTypeOf<
+      RedirectTarget<AuthResult>
+    >();
+    expectTypeOf<AuthOptions['registerTemplate']>().toEqualTypeOf<TemplateChoice>();
+  });
+
+  it('accepts a form extended from the view’s own, a path and a declared route name', () => {
+    const SiteRegisterForm = RegisterForm.extend({
+      name: 'site-register',
+      fields: { company: fields.text({ label: 'Company' }) },
+    });
+    auth({ registerForm: SiteRegisterForm, registerSuccessRedirect: 'welcome' });
+    auth({ registerForm: () => SiteRegisterForm, loginSuccessRedirect: '/welcome' });
+  });
+
+  it('refuses a wrong route name, a form of another shape and a misspelled option key', () => {
+    // @ts-expect-error no route is named 'auth:logn'
+    auth({ loginSuccessRedirect: 'auth:logn' });
+    // @ts-expect-error a redirect by name cannot fill the confirm route's params
+    auth({ passwordChangeSuccessRedirect: 'auth:password-reset-confirm' });
+    // @ts-expect-error the register view reads displayName and passwordConfirm, which LoginForm lacks
+    auth({ registerForm: LoginForm });
+    // @ts-expect-error a form function must answer a form extended from PasswordResetForm
+    auth({ passwordResetForm: () => SetPasswordForm });
+    // @ts-expect-error registerSucessRedirect is not an option (registerSuccessRedirect is)
+    auth({ registerSucessRedirect: 'home' });
   });
 });

@@ -50,11 +50,15 @@ export interface FormViewOptions<B extends Form, R> {
   context?: (request: FastifyRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The values a GET starts from (an edit page: the entity's). */
   initial?: (request: FastifyRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** Does the app's work with the clean data: the result, or `refuse(errors)`. */
+  /**
+   * Does the app's work with the clean data: the result, or `refuse(errors)`. `form` is the form
+   * chosen for this request (a site's extended one: its fields tell which data is a password).
+   */
   action(
     request: FastifyRequest,
     data: FormData<FieldsOf<B>>,
     reply: FastifyReply,
+    form: B,
   ): Promise<R | Refusal>;
   /** Where to go after the action (an option: a route name, a path, or a function of the result). */
   successRedirect: RedirectTarget<R>;
@@ -114,7 +118,7 @@ export function formView<B extends Form, R>(
       const form = choose(opts.form, request);
       const parsed = await form.parse(request.body);
       if (!parsed.ok) return refused(request, reply, form, parsed.values, refuse(parsed.errors));
-      const result = await opts.action(request, parsed.data as FormData<FieldsOf<B>>, reply);
+      const result = await opts.action(request, parsed.data as FormData<FieldsOf<B>>, reply, form);
       if (isRefusal(result)) return refused(request, reply, form, parsed.data, result);
       if (reply.sent) return reply;
       if (wantsJson(request)) {

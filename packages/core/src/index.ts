@@ -30,7 +30,7 @@ export type { FieldsOf, FormChoice, OverrideKind, TemplateChoice } from './overr
 export { SystemCheckFailed, checkError, checkWarning, formatChecks } from './checks.ts';
 export type { CheckLevel, CheckMessage } from './checks.ts';
 export { closest, didYouMean } from './did-you-mean.ts';
-export { AppNotInstalled, SiteState, stateKey } from './state.ts';
+export { AppNotInstalled, NotASiteEntityManager, SiteState, siteOf, stateKey } from './state.ts';
 export type { StateKey } from './state.ts';
 export * from './errors.ts';
 export { problem, statusTitle, wantsJson } from './error-pages.ts';

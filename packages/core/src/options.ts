@@ -1,11 +1,12 @@
 // An app's options checked and filled: keys the app does not have (with the closest one it
 // does), values against the schema, and the override points' shapes — into a new object with
-// every default, so `false` and `0` survive.
+// every default, so `false` and `0` survive. Form options given as functions are wrapped so
+// each form they answer is checked too.
 import type { Static, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { SystemCheckFailed, checkError, type CheckMessage } from './checks.ts';
 import { didYouMean } from './did-you-mean.ts';
-import { checkOverrideShapes } from './overrides.ts';
+import { checkFormFunctions, checkOverrideShapes } from './overrides.ts';
 import { describeValue, schemaErrors } from './settings-schema.ts';
 
 /** The options an app was given, checked: the filled-in options, and what is wrong with them. */
@@ -37,7 +38,11 @@ export function checkOptions<S extends TSchema>(
     );
   }
   const known_ = Object.fromEntries(Object.entries(given).filter(([key]) => known.includes(key)));
-  const options = Value.Default(schema, Value.Clone(known_)) as Record<string, unknown>;
+  const options = checkFormFunctions(
+    app,
+    schema,
+    Value.Default(schema, Value.Clone(known_)) as Record<string, unknown>,
+  );
   for (const [path, problem] of schemaErrors(schema, options)) {
     messages.push(
       checkError('tessera.E005', `App '${app}': option '${path || '(root)'}' ${problem}.`),

@@ -5,8 +5,9 @@
 // again at boot — from JavaScript too — with the app, the option and the closest valid value.
 import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { checkError, type CheckMessage } from './checks.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { checkError, formatCheck, type CheckMessage } from './checks.ts';
+import { closest, didYouMean } from './did-you-mean.ts';
+import { ImproperlyConfigured } from './errors.ts';
 import type { Field } from './fields.ts';
 import { Form } from './forms.ts';
 import type { RedirectTarget } from './urls.ts';
@@ -113,16 +114,8 @@ export function checkOverrideShapes(
             `${at} must be a form made with defineForm() or ${base?.name ?? 'the app’s form'}.extend() (got ${typeof value}).`,
           ),
         ];
-      const missing = base ? Object.keys(base.fields).filter((f) => !(f in value.fields)) : [];
-      return missing.length
-        ? [
-            checkError(
-              'tessera.E007',
-              `${at} must extend the app's form '${base!.name}', but form '${value.name}' lacks ${missing.map((f) => `'${f}'`).join(', ')}.`,
-              `Make it with ${base!.name}.extend({ fields: { … } }): the app's views read those fields.`,
-            ),
-          ]
-        : [];
+      const wrong = base ? notExtending(at, base, value) : undefined;
+      return wrong ? [wrong] : [];
     }
     if (typeof value !== 'string' || value.length === 0)
       return [
@@ -133,6 +126,54 @@ export function checkOverrideShapes(
       ];
     return [];
   });
+}
+
+/**
+ * E007 when `form` lacks a field of `base` (the app's views read them), with the form's own
+ * fields that look like the missing ones ("did you mean").
+ */
+function notExtending(at: string, base: Form, form: Form): CheckMessage | undefined {
+  const missing = Object.keys(base.fields).filter((f) => !(f in form.fields));
+  if (!missing.length) return undefined;
+  const extra = Object.keys(form.fields).filter((f) => !(f in base.fields));
+  const guesses = missing.flatMap((f) => {
+    const near = closest(f, extra);
+    return near ? [`'${near}' for '${f}'`] : [];
+  });
+  return checkError(
+    'tessera.E007',
+    `${at} must extend the app's form '${base.name}', but form '${form.name}' lacks ${missing.map((f) => `'${f}'`).join(', ')}.`,
+    `${guesses.length ? `Did you mean ${guesses.join(', ')}? ` : ''}Make it with ${base.name}.extend({ fields: { … } }): the app's views read those fields.`,
+  );
+}
+
+/**
+ * A form option given as a function is checked each time it answers, as a form given as a value
+ * is at boot: a form that does not extend the app's fails the request (500, E007's message)
+ * rather than reaching a view that reads fields it lacks. Answers `options` with those
+ * functions wrapped.
+ */
+export function checkFormFunctions(
+  app: string,
+  schema: TSchema,
+  options: Record<string, unknown>,
+): Record<string, unknown> {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+  for (const { option, kind, value } of overridePoints(app, schema, options)) {
+    const base = (properties[option] as Partial<OverrideAnnotation>).tessera?.base;
+    if (kind !== 'form' || !base || typeof value !== 'function') continue;
+    const at = `App '${app}': the form option '${option}' (a function)`;
+    const answer = value as (request: FastifyRequest) => unknown;
+    options[option] = function checkedForm(request: FastifyRequest) {
+      const form = answer(request);
+      if (!isForm(form))
+        throw new ImproperlyConfigured(`${at} must answer a form (got ${typeof form}).`);
+      const wrong = notExtending(at, base, form);
+      if (wrong) throw new ImproperlyConfigured(formatCheck(wrong));
+      return form;
+    };
+  }
+  return options;
 }
 
 /**

@@ -18,7 +18,7 @@ import type { EarlyResponder } from './request-scope.ts';
 import { securityHeadersPlugin } from './security.ts';
 import { siteScope, type AddedRequestHook } from './site-scope.ts';
 import { CORE_TEMPLATES, Templates, toDir } from './templates.ts';
-import { SiteState } from './state.ts';
+import { SiteState, attachSite } from './state.ts';
 import { RouteTable } from './urls.ts';
 
 /** What `register(tessera, …)` takes: a site's settings, and how to boot. */
@@ -82,6 +82,7 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
       addRequestHook: (name, fn) => void requestHooks.push({ name, fn } as AddedRequestHook),
       respondEarly: (fn) => void earlyResponders.push(fn),
     };
+    attachSite(life.orm, site);
     fastify.decorate('tessera', site);
     let closing = false;
     fastify.addHook('preClose', function stopKeepingAlive(done) {

@@ -2,6 +2,7 @@
 // blog's runtime for this site. No WeakMaps, symbols or module globals: two sites in one process
 // keep theirs apart, and asking for an app the site did not install says so.
 import createError from '@fastify/error';
+import type { SiteContext } from './contract.ts';
 
 /** A typed key for one app's state: `export const BLOG = stateKey<BlogRuntime>('blog')`. */
 export interface StateKey<T> {
@@ -43,4 +44,38 @@ export class SiteState {
   has(key: StateKey<unknown>): boolean {
     return this.#values.has(`${key.app}:${key.name}`);
   }
+}
+
+// The site rides on its ORM's configuration (MikroORM's extension registry, one per ORM), so a
+// service that takes an EntityManager, as MikroORM code does, reaches its app's state from it.
+const SITE_EXTENSION = '@tessera/site';
+
+/** What `siteOf` needs of an EntityManager: its ORM's configuration. */
+interface HasConfig {
+  config: {
+    registerExtension(name: string, cb: () => unknown): void;
+    getExtension<T>(name: string): T | undefined;
+  };
+}
+
+/** Ties `site` to its ORM, so `siteOf(em)` answers it for any EntityManager of that ORM. */
+export function attachSite(orm: HasConfig, site: SiteContext): void {
+  orm.config.registerExtension(SITE_EXTENSION, () => site);
+}
+
+/** An EntityManager was asked for its site, but no Tessera site made its ORM. */
+export const NotASiteEntityManager = createError(
+  'TESSERA_NOT_A_SITE_ENTITY_MANAGER',
+  "This EntityManager belongs to no Tessera site: use request.em, a fork of site.orm.em, or a test site's em().",
+  500,
+);
+
+/**
+ * The site whose ORM made `em` (a fork or a request's EntityManager included):
+ * `siteOf(em).state.get(AUTH)` lets `createUser(em, …)` use the site's password hashers.
+ */
+export function siteOf(em: HasConfig): SiteContext {
+  const site = em.config.getExtension<SiteContext>(SITE_EXTENSION);
+  if (!site) throw new NotASiteEntityManager();
+  return site;
 }
