@@ -44,7 +44,7 @@ export interface AppCommand {
   run(
     site: SiteContext,
     args: string[],
-    flags: Record<string, string | boolean | undefined>,
+    flags?: Record<string, string | boolean | undefined>,
   ): Promise<number | void>;
 }
 
