@@ -36,7 +36,16 @@ describe('tessera help', () => {
     const lines: string[] = [];
     expect(await runCli(['help'], (l) => lines.push(l))).toBe(0);
     const text = lines.join('\n');
-    for (const command of ['serve', 'migrate', 'makemigrations', 'check', 'routes', 'templates']) {
+    for (const command of [
+      'serve',
+      'migrate',
+      'makemigrations',
+      'check',
+      'routes',
+      'templates',
+      'worker',
+      'jobs',
+    ]) {
       expect(text).toMatch(new RegExp(`^${command}\\s{2,}\\S`, 'm'));
     }
     expect(await runCli([], () => {})).toBe(0);
