@@ -241,14 +241,13 @@ async function serve(ctx: CommandContext): Promise<number> {
     out(`--workers needs a whole number of processes (1 or more).\n${SERVE_USAGE}`);
     return 2;
   }
-  const jobWorkers =
-    jobsRunIn(settings!) === 'worker'
-      ? Number(flags['job-workers'] ?? process.env.JOB_WORKERS ?? 1)
-      : 0;
-  if (!Number.isInteger(jobWorkers) || jobWorkers < 0) {
+  const asked = Number(flags['job-workers'] ?? process.env.JOB_WORKERS ?? 1);
+  if (!Number.isInteger(asked) || asked < 0) {
     out(`--job-workers needs a whole number of processes (0 or more).\n${SERVE_USAGE}`);
     return 2;
   }
+  // Job workers only where jobs run in workers (production); elsewhere the server runs them.
+  const jobWorkers = jobsRunIn(settings!) === 'worker' ? asked : 0;
   if ((workers > 1 || jobWorkers > 0) && isPrimary())
     return servePrimary(settings!, workers, jobWorkers, boot);
   const app = await boot({ migrate: settings!.env !== 'production' && isPrimary() });

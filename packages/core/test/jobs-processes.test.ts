@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSite, type TestSite } from '@tessera/testing';
 import { transaction } from '../src/index.ts';
+import { freePort } from '../src/internal.ts';
 import { ChoreRun, chores } from './fixtures/chores/index.ts';
 
 const TESSERA = fileURLToPath(new URL('../bin/tessera.js', import.meta.url));
@@ -29,13 +30,25 @@ async function until(what: string, check: () => Promise<boolean>, ms = 60_000): 
 }
 
 /** Starts `tessera worker` on `t`'s database; resolves once it says it is ready. */
-async function startWorker(t: TestSite, env: Record<string, string> = {}): Promise<Worker> {
+function startWorker(t: TestSite, env: Record<string, string> = {}): Promise<Worker> {
+  return startTessera(t, 'worker', env, /Worker \d+ ready/);
+}
+
+/** Starts `tessera <command>` on `t`'s database; resolves once its output matches `ready`. */
+async function startTessera(
+  t: TestSite,
+  command: string,
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<Worker> {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(VITEST|NODE_OPTIONS|TESSERA_)/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !/^(VITEST|NODE_OPTIONS|TESSERA_|WEB_CONCURRENCY|JOB_WORKERS)/.test(k),
+    ),
   );
   const child = spawn(
     process.execPath,
-    ['--conditions=source', TESSERA, 'worker', '--settings', SETTINGS],
+    ['--conditions=source', TESSERA, command, '--settings', SETTINGS],
     {
       env: { ...clean, TESSERA_JOBS_DATABASE_URL: t.databaseUrl, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,9 +68,9 @@ async function startWorker(t: TestSite, env: Record<string, string> = {}): Promi
       return exited;
     },
   };
-  await until(`worker ${child.pid} ready`, async () => {
-    if (child.exitCode !== null) throw new Error(`The worker exited:\n${output}`);
-    return /Worker \d+ ready/.test(output);
+  await until(`tessera ${command} (${child.pid}) ready`, async () => {
+    if (child.exitCode !== null) throw new Error(`tessera ${command} exited:\n${output}`);
+    return ready.test(output);
   });
   return worker;
 }
@@ -132,6 +145,26 @@ describe('tessera worker processes', () => {
     const done = (await runs(t, 'done')).filter((r) => r.n === 1002);
     expect(done.map((r) => r.attempt)).toEqual([1]);
     expect(await t.site.jobs.queued('chores:hold')).toEqual([]);
+  }, 120_000);
+
+  it('tessera serve starts job workers beside its web process when jobs run in workers', async () => {
+    const port = await freePort();
+    const serve = await startTessera(
+      t,
+      'serve',
+      { TESSERA_JOBS_RUN: 'worker', TESSERA_JOBS_PORT: String(port) },
+      /Worker \d+ ready/,
+    );
+    started.push(serve);
+    expect(serve.output()).toContain('with 1 web process(es) and 1 job worker(s)');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    await t.site.jobs.enqueue('chores:record', { n: 2001 });
+    await until('the job worker ran the job', async () =>
+      (await runs(t, 'done')).some((r) => r.n === 2001),
+    );
+    const [done] = (await runs(t, 'done')).filter((r) => r.n === 2001);
+    expect(done!.pid).not.toBe(serve.child.pid);
+    expect(await serve.stop()).toEqual({ code: 0, signal: null });
   }, 120_000);
 
   it('a schedule fires once across two workers', async () => {
