@@ -126,6 +126,7 @@ describe('enqueue and drain', () => {
 
     const listed = await jobsCli(t);
     expect(listed.code).toBe(0);
+    expect(listed.output).toMatch(/^Jobs run only when code calls site\.jobs\.drain\(\)/);
     expect(listed.output).toMatch(/^JOB\s+SCHEDULE\s+QUEUED\s+ACTIVE\s+FAILED\s+COMPLETED$/m);
     expect(listed.output).toMatch(/^chores:fail\s+-\s+0\s+0\s+1\s+0$/m);
     expect(listed.output).toMatch(/^core:prune\s+17 \* \* \* \*\s+0\s+0\s+0\s+0$/m);
@@ -209,36 +210,50 @@ describe('jobs run inside the server', () => {
 });
 
 describe('runWorker', () => {
-  it('runs jobs until told to stop, then closes the site', async () => {
+  it('runs jobs and fires schedules until told to stop, then closes the site', async () => {
     const t = await createTestSite({ apps: [chores()] });
     const lines: string[] = [];
+    const out = (l: string) => void lines.push(l);
+    const schedules = async () =>
+      (
+        await t
+          .em()
+          .getConnection()
+          .execute<{ name: string; cron: string }[]>(
+            'select name, cron from pgboss.schedule order by name',
+          )
+      ).map((r) => `${r.name} ${r.cron}`);
     let stop!: (why: string) => void;
     const stopped = new Promise<string>((resolve) => (stop = resolve));
     try {
       await t.site.jobs.enqueue('chores:record', { n: 1 });
-      const settings = {
-        ...t.site.settings,
-        jobs: { ...t.site.settings.jobs, pollIntervalSeconds: 0.5 },
+      const jobs = {
+        ...t.site.settings.jobs,
+        pollIntervalSeconds: 0.5,
+        schedules: { 'chores:tick': '0 3 * * *' },
       };
+      const settings = { ...t.site.settings, jobs };
       const worker = runWorker(
-        {
-          boot: () => createSite(settings),
-          flags: { concurrency: '3' },
-          out: (l) => lines.push(l),
-        },
+        { boot: () => createSite(settings), flags: { concurrency: '3' }, out },
         stopped,
       );
       await until('the worker ran the job', async () => (await runs(t)).length === 1);
+      expect(await schedules()).toEqual(['chores.tick 0 3 * * *', 'core.prune 17 * * * *']);
       stop('SIGTERM');
       expect(await worker).toBe(0);
-      expect(lines[0]).toMatch(/^Worker \d+ ready: 5 jobs, 3 of each at once\.$/);
+      expect(lines).toEqual([
+        expect.stringMatching(/^Worker \d+ ready: 5 jobs, 3 of each at once\.$/),
+        'SIGTERM: running jobs finish or are handed back, then the worker stops.',
+      ]);
+
+      // The same database without the chores app: its schedule goes with it.
+      const without = { ...settings, apps: [], jobs: { ...jobs, schedules: {} } };
+      expect(await runWorker({ boot: () => createSite(without), flags: {}, out }, stopped)).toBe(0);
+      expect(await schedules()).toEqual(['core.prune 17 * * * *']);
+
       expect(
         await runWorker(
-          {
-            boot: () => createSite(settings),
-            flags: { concurrency: 'many' },
-            out: (l) => lines.push(l),
-          },
+          { boot: () => createSite(settings), flags: { concurrency: 'many' }, out },
           stopped,
         ),
       ).toBe(2);

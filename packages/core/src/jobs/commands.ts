@@ -3,6 +3,13 @@
 // `table` is a function of the command table's module: the cycle is resolved by the time it runs.
 import { table, type CommandContext } from '../cli-commands.ts';
 
+/** What `tessera jobs` says about where jobs run. */
+const WHERE = {
+  server: 'Jobs run inside the web server (jobs.run: server).',
+  worker: 'Jobs run in `tessera worker` processes (jobs.run: worker).',
+  manual: 'Jobs run only when code calls site.jobs.drain() (jobs.run: manual).',
+} as const;
+
 /** Resolves on the first SIGTERM or SIGINT (and answers which). */
 function signalled(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -68,7 +75,7 @@ export async function jobsCommand({ site, args, out }: CommandContext): Promise<
     out(`Unknown jobs subcommand '${args[0]}'.\nusage: tessera jobs [retry <id|job>]`);
     return 2;
   }
-  out(`Jobs run ${jobs.runsIn === 'server' ? 'in the server' : `by: ${jobs.runsIn}`}.\n`);
+  out(`${WHERE[jobs.runsIn]}\n`);
   out(
     table([
       ['JOB', 'SCHEDULE', 'QUEUED', 'ACTIVE', 'FAILED', 'COMPLETED'],

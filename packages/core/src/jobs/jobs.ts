@@ -253,6 +253,11 @@ export class Jobs {
       throw err;
     });
     const { jobs: settings } = this.#site().settings;
+    // A schedule of a job no installed app declares any more (an app removed) would fill a queue
+    // nobody works.
+    const queues = new Set(this.list().map((j) => j.queue));
+    for (const old of await boss.getSchedules())
+      if (!queues.has(old.name)) await boss.unschedule(old.name, old.key);
     for (const job of this.list()) {
       if (job.schedule)
         await boss.schedule(job.queue, job.schedule.cron, job.schedule.payload, {
