@@ -157,7 +157,11 @@ describe('tessera worker processes', () => {
     );
     started.push(serve);
     expect(serve.output()).toContain('with 1 web process(es) and 1 job worker(s)');
-    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // The web process starts beside the job worker, in its own time.
+    await until('the web process answers', async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+      return res?.status === 200;
+    });
     await t.site.jobs.enqueue('chores:record', { n: 2001 });
     await until('the job worker ran the job', async () =>
       (await runs(t, 'done')).some((r) => r.n === 2001),
