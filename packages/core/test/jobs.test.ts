@@ -140,7 +140,9 @@ describe('enqueue and drain', () => {
     });
     expect((await t.site.jobs.queued('chores:fail')).map((j) => j.state)).toEqual(['retry']);
     expect(await t.site.jobs.drain()).toEqual({ completed: 0, failed: 1 });
-    // Queued again by name; nothing failed is left to retry after that.
+    // Queued again by name (or its queue's); nothing failed is left to retry after that.
+    expect((await jobsCli(t, 'retry', 'chores.fail')).code).toBe(0);
+    expect(await t.site.jobs.drain()).toEqual({ completed: 0, failed: 1 });
     expect((await jobsCli(t, 'retry', 'chores:fail')).code).toBe(0);
     expect(await jobsCli(t, 'retry', 'chores:fail')).toEqual({
       code: 1,

@@ -363,12 +363,13 @@ export class Jobs {
 
   /**
    * Queues failed jobs again: the one with id `target`, or every failed job named `target`
-   * (`contact-form:deliver`). Answers how many.
+   * (`contact-form:deliver`, or its queue `contact-form.deliver`). Answers how many.
    */
   async retry(target: string): Promise<number> {
     if (!(await this.#installed())) return 0;
     const { boss } = await this.#start('send');
-    const job = this.#jobs.get(target);
+    // A job's name, or its queue's as pg-boss shows it (`contact-form.deliver`).
+    const job = this.#jobs.get(target) ?? this.list().find((j) => j.queue === target);
     const { rows } = await boss
       .getDb()
       .executeSql(
