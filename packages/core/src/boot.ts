@@ -11,6 +11,7 @@ import {
   IncompatibleVersion,
   MissingDependency,
 } from './errors.ts';
+import { coreJobs } from './jobs/prune.ts';
 import { migrations as coreMigrations } from './migrations/index.ts';
 import { coreRoutes } from './sessions.ts';
 
@@ -19,13 +20,14 @@ export const CORE_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
 
-/** Core itself, as the first app: its session and rate-limit tables, and templates. */
+/** Core itself, as the first app: its session and rate-limit tables, their pruning, templates. */
 export const coreApp: AppSpec = {
   name: 'core',
   version: CORE_VERSION,
   entities: [CoreSession, RateLimitCounter],
   migrations: coreMigrations,
   routes: coreRoutes,
+  jobs: coreJobs,
 };
 
 /** Orders apps so each comes after what it depends on; keeps the site's order otherwise. */

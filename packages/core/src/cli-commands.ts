@@ -4,13 +4,15 @@ import { resolve } from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { CheckCollector, SystemCheckFailed, formatChecks } from './checks.ts';
-import { isPrimary, runPrimary } from './cluster.ts';
+import { PROCESS_ROLE, isPrimary, runPrimary } from './cluster.ts';
 import { collectStatic } from './collectstatic.ts';
 import type { SiteContext, SiteSettings } from './contract.ts';
 import type { CreateSiteOptions } from './create-site.ts';
 import { startEmbedded } from './db/embedded.ts';
 import { makeMigration, migrate } from './db/migrations.ts';
 import { diffSettings } from './diffsettings.ts';
+import { jobsCommand, workerCommand } from './jobs/commands.ts';
+import { jobsRunIn } from './jobs/jobs.ts';
 import { serveClusterMetrics } from './metrics.ts';
 import { siteChecks } from './site-checks.ts';
 import { writeTemplateLock } from './template-lock.ts';
@@ -61,8 +63,8 @@ export function table(rows: string[][]): string {
 export const BUILTIN_COMMANDS: Record<string, CliCommand> = {
   serve: {
     description: 'Run the site (migrates first outside production).',
-    usage: 'tessera serve [--workers <n>]',
-    options: { workers: { type: 'string' } },
+    usage: 'tessera serve [--workers <n>] [--job-workers <n>]',
+    options: { workers: { type: 'string' }, 'job-workers': { type: 'string' } },
     needs: 'settings',
     run: serve,
   },
@@ -199,6 +201,21 @@ export const BUILTIN_COMMANDS: Record<string, CliCommand> = {
       out(await diffSettings(site!, { all: flags.all === true, settingsFile }));
     },
   },
+  worker: {
+    description:
+      "Run the site's jobs and schedules until SIGTERM (running jobs finish or are handed back).",
+    usage: 'tessera worker [--concurrency <n>]',
+    options: { concurrency: { type: 'string' } },
+    needs: 'settings',
+    run: workerCommand,
+  },
+  jobs: {
+    description:
+      'List the jobs with their schedules and counts, and the last failures (retry: queue failed jobs again).',
+    usage: 'tessera jobs [retry <id|job>]',
+    needs: 'site',
+    run: jobsCommand,
+  },
   help: {
     description: 'This list (help <command>: its usage).',
     usage: 'tessera help [command]',
@@ -207,17 +224,32 @@ export const BUILTIN_COMMANDS: Record<string, CliCommand> = {
   },
 };
 
-/** `tessera serve`: one process, or a primary and `--workers` processes on one port. */
-async function serve({ settings, flags, out, boot }: CommandContext): Promise<number> {
-  const raw = flags.workers ?? process.env.WEB_CONCURRENCY ?? '1';
-  const workers = Number(raw);
+const SERVE_USAGE = 'usage: tessera serve [--workers <n>] [--job-workers <n>]';
+
+/**
+ * `tessera serve`: one process, or a primary with `--workers` web processes on one port and, when
+ * jobs run in workers (production), `--job-workers` processes running `tessera worker`.
+ */
+async function serve(ctx: CommandContext): Promise<number> {
+  const { settings, flags, out, boot } = ctx;
+  // A job worker the primary forked runs the worker command instead.
+  if (!isPrimary() && process.env[PROCESS_ROLE] === 'jobs')
+    // Its IPC channel to the primary would keep it alive once the worker has stopped.
+    process.exit(await workerCommand(ctx));
+  const workers = Number(flags.workers ?? process.env.WEB_CONCURRENCY ?? 1);
   if (!Number.isInteger(workers) || workers < 1) {
-    out(
-      '--workers needs a whole number of processes (1 or more).\nusage: tessera serve [--workers <n>]',
-    );
+    out(`--workers needs a whole number of processes (1 or more).\n${SERVE_USAGE}`);
     return 2;
   }
-  if (workers > 1 && isPrimary()) return servePrimary(settings!, workers, boot);
+  const asked = Number(flags['job-workers'] ?? process.env.JOB_WORKERS ?? 1);
+  if (!Number.isInteger(asked) || asked < 0) {
+    out(`--job-workers needs a whole number of processes (0 or more).\n${SERVE_USAGE}`);
+    return 2;
+  }
+  // Job workers only where jobs run in workers (production); elsewhere the server runs them.
+  const jobWorkers = jobsRunIn(settings!) === 'worker' ? asked : 0;
+  if ((workers > 1 || jobWorkers > 0) && isPrimary())
+    return servePrimary(settings!, workers, jobWorkers, boot);
   const app = await boot({ migrate: settings!.env !== 'production' && isPrimary() });
   await app.listen({ host: settings!.host, port: settings!.port });
   const stop = async (signal: string) => {
@@ -233,11 +265,13 @@ async function serve({ settings, flags, out, boot }: CommandContext): Promise<nu
 /**
  * The primary of `tessera serve --workers N`: applies migrations (outside production), starts the
  * embedded PostgreSQL once when there is no DATABASE_URL (the workers join it), answers metrics
- * for the whole cluster, and runs N workers on one port, replacing any that crash.
+ * for the whole cluster, and runs N web processes on one port and the job workers, replacing any
+ * that crash.
  */
 async function servePrimary(
   settings: SiteSettings,
   workers: number,
+  jobWorkers: number,
   boot: CommandContext['boot'],
 ): Promise<number> {
   const log = {
@@ -251,8 +285,11 @@ async function servePrimary(
     await app.close();
   }
   serveClusterMetrics();
-  log.info(`serving on http://${settings.host}:${settings.port} with ${workers} workers`);
-  await runPrimary({ workers, log });
+  log.info(
+    `serving on http://${settings.host}:${settings.port} with ${workers} web process(es)` +
+      (jobWorkers ? ` and ${jobWorkers} job worker(s)` : ''),
+  );
+  await runPrimary({ workers, jobWorkers, log });
   await embedded?.stop();
   return 0;
 }

@@ -138,9 +138,9 @@ function safeOrder(settings: SiteSettings): AppSpec[] {
   }
 }
 
-/** Commands other than `serve` log warnings only: their output is the command's own. */
+/** Commands other than `serve` and `worker` log warnings only: their output is the command's own. */
 function quiet(settings: SiteSettings, command: string): SiteSettings {
-  return command === 'serve' || settings.logLevel === 'silent'
+  return command === 'serve' || command === 'worker' || settings.logLevel === 'silent'
     ? settings
     : { ...settings, logLevel: 'warn' };
 }

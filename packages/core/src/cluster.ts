@@ -1,8 +1,14 @@
 import cluster from 'node:cluster';
 
+/** The environment variable that tells a forked process what it is: `jobs` runs `tessera worker`. */
+export const PROCESS_ROLE = 'TESSERA_PROCESS';
+
 /** How the primary runs its workers. */
 export interface ClusterOptions {
+  /** Web processes, sharing one port. */
   workers: number;
+  /** Processes that run jobs (`tessera worker`) instead of serving. */
+  jobWorkers?: number;
   log: { info(message: string): void; warn(message: string): void; error(message: string): void };
   /** Longest a worker may take to finish in-flight requests on shutdown before it is killed. */
   shutdownTimeoutMs?: number;
@@ -21,18 +27,22 @@ export function runPrimary(opts: ClusterOptions): Promise<void> {
   const { log } = opts;
   let stopping = false;
   const crashes: number[] = [];
-  const fork = () => cluster.fork();
-  for (let i = 0; i < opts.workers; i++) fork();
+  const roles = new Map<number, Record<string, string>>();
+  const fork = (env: Record<string, string>) => roles.set(cluster.fork(env).id, env);
+  for (let i = 0; i < opts.workers; i++) fork({});
+  for (let i = 0; i < (opts.jobWorkers ?? 0); i++) fork({ [PROCESS_ROLE]: 'jobs' });
   cluster.on('exit', (worker, code, signal) => {
+    const env = roles.get(worker.id) ?? {};
+    roles.delete(worker.id);
     if (stopping) return;
     const now = Date.now();
     crashes.push(now);
     while (crashes.length && now - crashes[0]! > CRASH_WINDOW_MS) crashes.shift();
     const delay = crashes.length > MAX_RESTARTS_IN_WINDOW ? 5_000 : 0;
     log.warn(
-      `worker ${worker.process.pid} died (${signal ?? `code ${code}`}); starting a new one${delay ? ' in 5 s (crash loop)' : ''}`,
+      `${env[PROCESS_ROLE] === 'jobs' ? 'job worker' : 'worker'} ${worker.process.pid} died (${signal ?? `code ${code}`}); starting a new one${delay ? ' in 5 s (crash loop)' : ''}`,
     );
-    setTimeout(fork, delay).unref();
+    setTimeout(() => fork(env), delay).unref();
   });
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -23,6 +23,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Static, TSchema } from 'typebox';
 import type { Hooks } from './hooks.ts';
 import type { CheckMessage } from './checks.ts';
+import type { Jobs } from './jobs/jobs.ts';
+import type { JobDeclarations, JobsSettings } from './jobs/types.ts';
 import type { Mailer, MailTransportSetting } from './mail.ts';
 import type { SiteState } from './state.ts';
 import type { Templates } from './templates.ts';
@@ -90,6 +92,11 @@ export interface AppSpec<S extends TSchema = TSchema> {
   routes?(fastify: FastifyInstance, ctx: AppContext<Static<S>>): void | Promise<void>;
   /** Commands this app adds to the CLI. */
   commands?: Record<string, AppCommand>;
+  /**
+   * Background jobs, by name in the app's namespace (`'contact-form:deliver'`), each typed in
+   * `JobPayloads`: a handler, a retry policy, an optional schedule. Send one with `site.jobs.enqueue`.
+   */
+  jobs?: JobDeclarations;
   /**
    * The app's own system checks, run at boot and by `tessera check` once the site is mounted:
    * findings with ids in the app's namespace (`blog.E001`).
@@ -187,6 +194,8 @@ export interface SiteSettings {
   metrics: { enabled: boolean; path: string; token?: string };
   /** OpenAPI for the JSON routes apps describe, browsable at `path`. */
   openapi: { enabled: boolean; path: string };
+  /** Where and how background jobs run (`tessera worker`, in the server, or on `drain()`). */
+  jobs: JobsSettings;
 }
 
 /**
@@ -219,6 +228,8 @@ export interface SiteContext {
   apps: AppSpec[];
   orm: MikroORM;
   hooks: Hooks;
+  /** The site's background jobs: `enqueue`, and `drain` in tests. */
+  jobs: Jobs;
   routes: RouteTable;
   url: UrlFor;
   templates: Templates;

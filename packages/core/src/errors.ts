@@ -50,6 +50,13 @@ export const StaticConflict = createError<[string, string, string]>(
   500,
 );
 
+/** `site.jobs.enqueue` (or `drain`) named a job no installed app declares. */
+export const UnknownJob = createError<[string, string]>(
+  'TESSERA_UNKNOWN_JOB',
+  "No installed app declares job '%s'.%s Run `tessera jobs` to list them.",
+  500,
+);
+
 /** An app requires a version of another package that the site does not have. */
 export const IncompatibleVersion = createError<[string]>('TESSERA_INCOMPATIBLE_VERSION', '%s', 500);
 

@@ -36,6 +36,22 @@ export * from './errors.ts';
 export { problem, statusTitle, wantsJson } from './error-pages.ts';
 export type { Problem } from './error-pages.ts';
 export { cacheTagsOf, isPersonal, markPersonal } from './replies.ts';
+export { Jobs, JOBS_SCHEMA } from './jobs/jobs.ts';
+export type { DeclaredJob, DrainReport, JobFailure, JobFigures, QueuedJob } from './jobs/jobs.ts';
+export { DEFAULT_JOB_RETRY, DEFAULT_JOB_TIMEOUT_SECONDS } from './jobs/types.ts';
+export type {
+  EnqueueOptions,
+  JobContext,
+  JobDeclarations,
+  JobDefinition,
+  JobName,
+  JobPayloads,
+  JobSchedule,
+  JobsRunIn,
+  JobsSettings,
+  RetryPolicy,
+  UndeclaredJob,
+} from './jobs/types.ts';
 export { Hooks, veto } from './hooks.ts';
 export type { HookListener, HookName, HookPayloads, HookResult, Veto } from './hooks.ts';
 export { RouteTable, isSafePath, resolveRedirect, safePath } from './urls.ts';

@@ -23,4 +23,5 @@ export {
 } from './db/migrations.ts';
 export { queryStats } from './db/orm.ts';
 export { collectStatic } from './collectstatic.ts';
+export { declaredJobs, jobsRunIn, queueOf } from './jobs/jobs.ts';
 export { main as runCli, loadSettings } from './cli.ts';

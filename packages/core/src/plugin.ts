@@ -12,6 +12,8 @@ import type { AppSpec, SiteContext, SiteSettings } from './contract.ts';
 import { healthRoutes } from './health.ts';
 import { checkSettings } from './settings-schema.ts';
 import { Hooks } from './hooks.ts';
+import { jobChecks } from './jobs/checks.ts';
+import { Jobs, declaredJobs, jobsRunIn } from './jobs/jobs.ts';
 import { openLifecycle } from './lifecycle.ts';
 import { appPlugin } from './mount.ts';
 import type { EarlyResponder } from './request-scope.ts';
@@ -49,12 +51,13 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
   if (checks.failed) throw new SystemCheckFailed(checks.messages);
   const apps = orderedApps(settings);
   const first = optionChecks(apps, settings.apps);
-  checks.add(first.messages);
+  checks.add([...first.messages, ...jobChecks(apps, settings)]);
   if (checks.failed) throw new SystemCheckFailed(checks.messages);
   const options = first.options;
 
   const life = await openLifecycle(settings, apps, fastify.log, { migrate });
   // A boot that fails half way (an app's setup, a route) leaves no pool or server running.
+  let jobs: Jobs | undefined;
   try {
     const routes = new RouteTable();
     const hooks = new Hooks();
@@ -63,11 +66,13 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
     const contextProcessors: ((request: FastifyRequest) => Record<string, unknown>)[] = [];
     const earlyResponders: EarlyResponder[] = [];
     const requestHooks: AddedRequestHook[] = [];
+    jobs = new Jobs(() => site, declaredJobs(apps, settings));
     const site: SiteContext = {
       settings,
       apps,
       orm: life.orm,
       hooks,
+      jobs,
       routes,
       url: routes.url,
       templates,
@@ -125,7 +130,14 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
     checks.add([...mountedChecks(site, first.points, outside), ...(await appChecks(site))]);
     for (const m of checks.messages)
       if (m.level === 'warning') fastify.log.warn({ check: m.id }, `${m.message} ${m.hint ?? ''}`);
+    // Added last, so it runs first on close: running jobs finish while the apps' services live.
+    life.onClose(() => site.jobs.stop());
+    if (jobsRunIn(settings) === 'server')
+      fastify.addHook('onListen', async function runJobsInServer() {
+        await site.jobs.work();
+      });
   } catch (err) {
+    await jobs?.stop();
     await life.close();
     throw err;
   }

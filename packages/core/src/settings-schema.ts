@@ -94,6 +94,20 @@ export const SettingsSchema = Type.Object(
       { enabled: Type.Boolean(), path: Type.String({ pattern: '^/' }) },
       { additionalProperties: false },
     ),
+    jobs: Type.Object(
+      {
+        run: Type.Union(['auto', 'server', 'worker', 'manual'].map((r) => Type.Literal(r))),
+        concurrency: Type.Integer({ minimum: 1, maximum: 100 }),
+        pollIntervalSeconds: Type.Number({ minimum: 0.5 }),
+        scheduleIntervalSeconds: Type.Integer({ minimum: 1, maximum: 45 }),
+        shutdownTimeoutMs: Type.Integer({ minimum: 1000 }),
+        schedules: Type.Record(
+          Type.String(),
+          Type.Union([Type.Literal(false), Type.String({ minLength: 1 })]),
+        ),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

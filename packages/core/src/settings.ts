@@ -23,11 +23,19 @@ export const DEFAULT_SETTINGS: Omit<SiteSettings, 'apps' | 'routes' | 'secretKey
   rateLimit: { max: 1000, timeWindow: '1 minute' },
   metrics: { enabled: true, path: '/metrics' },
   openapi: { enabled: true, path: '/api/docs' },
+  jobs: {
+    run: 'auto',
+    concurrency: 2,
+    pollIntervalSeconds: 2,
+    scheduleIntervalSeconds: 30,
+    shutdownTimeoutMs: 20_000,
+    schedules: {},
+  },
 };
 
 /** What a settings file writes: the apps and routes, plus any defaults it changes. */
-export type SettingsInput = Partial<SiteSettings> &
-  Pick<SiteSettings, 'apps' | 'routes' | 'secretKey'>;
+export type SettingsInput = Partial<Omit<SiteSettings, 'jobs'>> &
+  Pick<SiteSettings, 'apps' | 'routes' | 'secretKey'> & { jobs?: Partial<SiteSettings['jobs']> };
 
 /** Fills a settings file's values over the defaults, into a new object. */
 export function defineSettings(input: SettingsInput): SiteSettings {
@@ -37,6 +45,7 @@ export function defineSettings(input: SettingsInput): SiteSettings {
     mail: { ...DEFAULT_SETTINGS.mail, ...input.mail },
     session: { ...DEFAULT_SETTINGS.session, ...input.session },
     timeouts: { ...DEFAULT_SETTINGS.timeouts, ...input.timeouts },
+    jobs: { ...DEFAULT_SETTINGS.jobs, ...input.jobs },
   };
 }
 
@@ -57,6 +66,7 @@ export const EnvSchema = Type.Object({
   HOST: Type.Optional(Type.String()),
   PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   WEB_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  JOB_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
 });
 
 /** The validated environment. */

@@ -36,7 +36,16 @@ describe('tessera help', () => {
     const lines: string[] = [];
     expect(await runCli(['help'], (l) => lines.push(l))).toBe(0);
     const text = lines.join('\n');
-    for (const command of ['serve', 'migrate', 'makemigrations', 'check', 'routes', 'templates']) {
+    for (const command of [
+      'serve',
+      'migrate',
+      'makemigrations',
+      'check',
+      'routes',
+      'templates',
+      'worker',
+      'jobs',
+    ]) {
       expect(text).toMatch(new RegExp(`^${command}\\s{2,}\\S`, 'm'));
     }
     expect(await runCli([], () => {})).toBe(0);
@@ -227,6 +236,19 @@ describe('loadSettings', () => {
 });
 
 describe('tessera serve', () => {
+  it('refuses a number of web or job processes it cannot run, with its usage', async () => {
+    expect(await tessera('serve', '--workers', '0')).toEqual({
+      code: 2,
+      output:
+        '--workers needs a whole number of processes (1 or more).\nusage: tessera serve [--workers <n>] [--job-workers <n>]',
+    });
+    expect(await tessera('serve', '--job-workers=some')).toEqual({
+      code: 2,
+      output:
+        '--job-workers needs a whole number of processes (0 or more).\nusage: tessera serve [--workers <n>] [--job-workers <n>]',
+    });
+  });
+
   it('listens on the settings’ port and stops cleanly on SIGTERM', async () => {
     const base = `http://127.0.0.1:${process.env.TESSERA_CLI_PORT}`;
     const exited = new Promise<number | undefined>((resolve) => {

@@ -69,4 +69,43 @@ describe('runPrimary', () => {
     expect(Object.keys(cluster.workers ?? {})).toHaveLength(0);
     expect(warnings).toHaveLength(1);
   });
+
+  it('runs job workers beside the web workers, and replaces a job worker with a job worker', async () => {
+    warnings.length = 0;
+    cluster.setupPrimary({ exec: WORKER, execArgv: [], silent: true });
+    const roles = new Map<number, string>();
+    const said = (worker: Worker, msg: { role?: string }) => void roles.set(worker.id, msg.role!);
+    cluster.on('message', said);
+    const started = online(2);
+    const [sigterm, sigint, exit] = [
+      listenersOf(process, 'SIGTERM'),
+      listenersOf(process, 'SIGINT'),
+      listenersOf(cluster, 'exit'),
+    ];
+    const done = runPrimary({ workers: 1, jobWorkers: 1, log, shutdownTimeoutMs: 10_000 });
+    exitListeners.push(...exit.added());
+    await started;
+    await until(() => roles.size === 2);
+    expect([...roles.values()].sort()).toEqual(['jobs', 'web']);
+
+    const jobWorker = [...roles].find(([, role]) => role === 'jobs')![0];
+    roles.clear();
+    cluster.workers![jobWorker]!.process.kill('SIGKILL');
+    await until(() => roles.size === 1);
+    expect([...roles.values()]).toEqual(['jobs']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^job worker \d+ died \(.+\); starting a new one$/),
+    ]);
+
+    for (const l of sigint.added()) process.off('SIGINT', l);
+    sigterm.added()[0]!('SIGTERM');
+    await done;
+    cluster.off('message', said);
+    expect(Object.keys(cluster.workers ?? {})).toHaveLength(0);
+  });
 });
+
+/** Resolves once `check` answers true (polled; bounded by the test's timeout). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 20));
+}

@@ -56,7 +56,7 @@ export function testServerUrl(): string {
 
 /**
  * Builds a site on a database of its own (created, migrated, and dropped on `close`), with mail
- * going to an in-memory outbox and logs silenced.
+ * going to an in-memory outbox, jobs run only by `site.jobs.drain()`, and logs silenced.
  */
 export async function createTestSite(opts: TestSiteOptions): Promise<TestSite> {
   const serverUrl = testServerUrl();
@@ -79,6 +79,8 @@ export async function createTestSite(opts: TestSiteOptions): Promise<TestSite> {
       managers: TEST_MANAGERS,
       ...opts.settings?.mail,
     },
+    // Jobs run when the test drains them, never in the background: no test waits on timing.
+    jobs: { run: 'manual', ...opts.settings?.jobs },
   });
   let app: FastifyInstance;
   try {

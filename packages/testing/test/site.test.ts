@@ -37,7 +37,9 @@ describe('createTestSite', () => {
       debug: false,
       logLevel: 'silent',
       mail: { transport: 'outbox', from: 'site@example.com', managers: TEST_MANAGERS },
+      jobs: { run: 'manual' },
     });
+    expect(t.site.jobs.runsIn).toBe('manual');
     expect(t.app.tessera).toBe(t.site);
     expect(t.outbox).toBe(t.site.mail.outbox);
     await t.close();
@@ -48,10 +50,15 @@ describe('createTestSite', () => {
     const t = await createTestSite({
       apps: [echo()],
       routes: { mounts: { echo: '/e' } },
-      settings: { siteName: 'Kit', mail: { managers: ['boss@example.com'] } as never },
+      settings: {
+        siteName: 'Kit',
+        mail: { managers: ['boss@example.com'] } as never,
+        jobs: { concurrency: 3 },
+      },
     });
     try {
       expect(t.site.settings.siteName).toBe('Kit');
+      expect(t.site.settings.jobs).toMatchObject({ run: 'manual', concurrency: 3 });
       expect(t.site.settings.mail.managers).toEqual(['boss@example.com']);
       expect(t.site.settings.mail.transport).toBe('outbox');
       expect((await t.client().get('/e')).statusCode).toBe(200);

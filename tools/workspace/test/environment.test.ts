@@ -8,8 +8,11 @@ const root = new URL('../../../', import.meta.url).pathname;
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const ENV_EXAMPLE = read('.env.example');
 
-/** Every place that may state how many processes serve by default, and what each says. */
-function concurrencyDefaults(): { file: string; value: string }[] {
+/** Where `tessera serve` reads the process counts, each with its one default. */
+const CODE = 'packages/core/src/cli-commands.ts';
+
+/** Every place that may state how many processes of `name` run by default, and what each says. */
+function processDefaults(name: string): { file: string; value: string }[] {
   const docs = readdirSync(join(root, 'docs', 'decisions')).map((f) => `docs/decisions/${f}`);
   const files = [
     'README.md',
@@ -17,15 +20,15 @@ function concurrencyDefaults(): { file: string; value: string }[] {
     'apps/site/package.json',
     'apps/site/README.md',
     'packages/core/README.md',
-    'packages/core/src/cli.ts',
+    CODE,
     'deploy/README.md',
     ...docs,
   ].filter((f) => existsSync(join(root, f)));
   const claims = [
-    /WEB_CONCURRENCY[^\n]*?\(default:? (\d+|[a-z ]+?)[):;,]/g, // prose: "WEB_CONCURRENCY … (default 1"
-    /WEB_CONCURRENCY:-(\w+)/g, // shell: ${WEB_CONCURRENCY:-2}
-    /WEB_CONCURRENCY\s*\?\?\s*(\w+)/g, // code: env.WEB_CONCURRENCY ?? 1
-    /\(default:? (\d+|[a-z ]+?)[):;,][^\n]*\n# ?WEB_CONCURRENCY=/g, // a comment above the variable
+    new RegExp(`${name}[^\\n]*?\\(default:? (\\d+|[a-z ]+?)[):;,]`, 'g'), // prose: "NAME … (default 1"
+    new RegExp(`${name}:-(\\w+)`, 'g'), // shell: ${NAME:-2}
+    new RegExp(`${name}\\s*\\?\\?\\s*(\\w+)`, 'g'), // code: env.NAME ?? 1
+    new RegExp(`\\(default:? (\\d+|[a-z ]+?)[):;,][^\\n]*\\n# ?${name}=`, 'g'), // a comment above the variable
   ];
   return files.flatMap((file) => {
     // .env.example states it on the comment line after the name.
@@ -35,17 +38,18 @@ function concurrencyDefaults(): { file: string; value: string }[] {
 }
 
 describe('the environment, as documented', () => {
-  it('WEB_CONCURRENCY has one default, the one `tessera serve` uses, and the documents repeat it', () => {
-    const found = concurrencyDefaults();
-    const code = found.find((c) => c.file === 'packages/core/src/cli.ts');
-    expect(code, 'tessera serve reads WEB_CONCURRENCY with a default').toBeDefined();
-    expect(found.filter((c) => c.value !== code!.value)).toEqual([]);
-    for (const file of ['README.md', '.env.example', 'packages/core/README.md'])
-      expect(
-        found.map((c) => c.file),
-        `${file} states the default`,
-      ).toContain(file);
-  });
+  for (const name of ['WEB_CONCURRENCY', 'JOB_WORKERS'])
+    it(`${name} has one default, the one \`tessera serve\` uses, and the documents repeat it`, () => {
+      const found = processDefaults(name);
+      const code = found.find((c) => c.file === CODE);
+      expect(code, `tessera serve reads ${name} with a default`).toBeDefined();
+      expect(found.filter((c) => c.value !== code!.value)).toEqual([]);
+      for (const file of ['README.md', '.env.example', 'packages/core/README.md'])
+        expect(
+          found.map((c) => c.file),
+          `${file} states the default`,
+        ).toContain(file);
+    });
 
   it('.env.example names every variable the site reads, and only those', () => {
     const named = [...ENV_EXAMPLE.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
