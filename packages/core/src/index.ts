@@ -83,7 +83,7 @@ export type { SlotOf, TablesOf } from './db/kysely.ts';
 export { sql } from 'kysely';
 export { jsonBuildObject } from 'kysely/helpers/postgres';
 export type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
-export { transaction } from './db/transaction.ts';
+export { invalidateOnCommit, transaction } from './db/transaction.ts';
 export type { OnCommit } from './db/transaction.ts';
 export { default as createError } from '@fastify/error';
 export { Migration } from '@mikro-orm/migrations';
