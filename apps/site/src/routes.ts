@@ -1,6 +1,7 @@
 // The site's root routes: where each app is mounted, the home page and the favicon.
-import { latestEntries } from '@tessera/blog';
+import { BLOG_CACHE_TAGS, latestEntries } from '@tessera/blog';
 import type { SiteRoutes } from '@tessera/core';
+import { TAGGING_CACHE_TAGS } from '@tessera/tagging';
 import { registerSidebar } from './sidebar.ts';
 
 declare module '@tessera/core' {
@@ -21,8 +22,14 @@ export const routes: SiteRoutes = {
     registerSidebar(fastify, site);
     fastify.get(
       '/',
-      // The sidebar lists tags: the page goes stale when they change, as when entries do.
-      { config: { name: 'home', cache: { ttl: 60, tags: ['blog:list', 'tagging:cloud'] } } },
+      // The sidebar lists tags: the page goes stale when they change, as when entries do. The
+      // tags are the apps' own names: they invalidate them when their rows change.
+      {
+        config: {
+          name: 'home',
+          cache: { ttl: 60, tags: [BLOG_CACHE_TAGS.list, TAGGING_CACHE_TAGS.cloud] },
+        },
+      },
       async function home(request, reply) {
         const entries = await latestEntries(site, request.em, 5);
         return reply.render('home.njk', { entries });

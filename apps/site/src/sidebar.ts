@@ -2,9 +2,9 @@
 // for them (`{% set months = 12 | archive_months %}`), so a page without the sidebar (a form, an
 // error page) costs no query; the cache app keeps each list until an entry or a tag changes.
 import type { FastifyInstance } from 'fastify';
-import { archiveMonths } from '@tessera/blog';
+import { BLOG_CACHE_TAGS, archiveMonths } from '@tessera/blog';
 import type { SiteContext } from '@tessera/core';
-import { cloud, getTagging } from '@tessera/tagging';
+import { TAGGING_CACHE_TAGS, cloud, getTagging } from '@tessera/tagging';
 
 /** Seconds a sidebar list is kept at most (entries and tags changing drop it sooner). */
 const SIDEBAR_TTL = 300;
@@ -18,12 +18,12 @@ export function registerSidebar(fastify: FastifyInstance, site: SiteContext): vo
       ? fastify.cache.wrap(key, load, { ttl: SIDEBAR_TTL, tags: [tag] })
       : load();
   addListFilter(site, 'archive_months', (limit) =>
-    kept(`sidebar:months:${limit}`, 'blog:list', () =>
+    kept(`sidebar:months:${limit}`, BLOG_CACHE_TAGS.list, () =>
       archiveMonths(site, site.orm.em.fork(), limit),
     ),
   );
   addListFilter(site, 'tag_cloud', (limit) =>
-    kept(`sidebar:tags:${limit}`, 'tagging:cloud', async () => {
+    kept(`sidebar:tags:${limit}`, TAGGING_CACHE_TAGS.cloud, async () => {
       const common = await getTagging(site).mostCommon(site.orm.em.fork(), { limit });
       return cloud(common, CLOUD_STEPS, (slug) => site.url('tagging:tag-detail', { slug }));
     }),

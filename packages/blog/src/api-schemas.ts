@@ -94,12 +94,16 @@ export const ProblemShape = Type.Object(
 
 /**
  * The body a create accepts: the entry form's own schema (so an extended form's fields are
- * documented and accepted too). `partial` makes every field optional (a PATCH).
+ * documented and accepted too). `partial` makes every field optional (a PATCH); `open` lets
+ * fields the schema does not name through, for a form chosen per request to check.
  */
-export function bodyShape(formSchema: TSchema, partial: boolean): TSchema {
+export function bodyShape(
+  formSchema: TSchema,
+  { partial, open }: { partial: boolean; open: boolean },
+): TSchema {
   const json = structuredClone(formSchema) as Record<string, unknown>;
   if (partial) delete json.required;
-  return { ...json, additionalProperties: false, title: partial ? 'EntryChanges' : 'NewEntry' };
+  return { ...json, additionalProperties: open, title: partial ? 'EntryChanges' : 'NewEntry' };
 }
 
 /**
@@ -109,13 +113,14 @@ export function bodyShape(formSchema: TSchema, partial: boolean): TSchema {
 export const strictValidator: FastifySchemaCompiler<TSchema> = ({ schema }) => {
   const check = Compile(schema);
   const known = new Set(Object.keys((schema as { properties?: object }).properties ?? {}));
+  const open = (schema as { additionalProperties?: unknown }).additionalProperties === true;
   return (data: unknown) => {
     if (check.Check(data)) return { value: data };
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       return { error: invalidForm({ __all__: ['Send the entry as a JSON object.'] }) };
     }
     const errors: FormErrors = {};
-    const unknown = Object.keys(data).filter((k) => !known.has(k));
+    const unknown = open ? [] : Object.keys(data).filter((k) => !known.has(k));
     if (unknown.length)
       errors.__all__ = [
         `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).join(', ')}.`,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalidForm, type AppContext } from '@tessera/core';
+import { choose, invalidForm, type AppContext } from '@tessera/core';
+import { TAGGING_CACHE_TAGS } from '@tessera/tagging';
 import { requirePermission } from '@tessera/auth';
 import {
   EntryDetailShape,
@@ -10,8 +11,10 @@ import {
   bodyShape,
   strictValidator,
 } from './api-schemas.ts';
+import { BLOG_CACHE_TAGS } from './cache-tags.ts';
 import { deleteEntry, saveEntry } from './entries.ts';
 import { EntryNotFound } from './errors.ts';
+import { entryForm } from './forms.ts';
 import { canSee, inputOf, valuesOf } from './http.ts';
 import type { BlogOptions } from './options.ts';
 import { blogOf } from './runtime.ts';
@@ -38,6 +41,11 @@ export async function apiRoutes(
   const { site, options } = ctx;
   const { reads } = blogOf(site);
   const { form } = options;
+  // The body schema is the site's form's (its own fields documented and accepted); a form chosen
+  // per request is known only then: the entry form's schema documents it, and its own parse
+  // refuses what it does not take.
+  const perRequest = typeof form === 'function';
+  const bodyForm = perRequest ? entryForm : form;
 
   const visible = async (request: FastifyRequest, slug: string): Promise<EntryDetail> => {
     const entry = await reads.detail(request.em, slug);
@@ -46,8 +54,8 @@ export async function apiRoutes(
   };
 
   /** Runs the entry form over the input, so the API checks exactly what the pages check. */
-  const parse = async (input: Record<string, unknown>) => {
-    const parsed = await form.parse(input);
+  const parse = async (request: FastifyRequest, input: Record<string, unknown>) => {
+    const parsed = await choose(form, request).parse(input);
     if (!parsed.ok) throw invalidForm(parsed.errors);
     return inputOf(parsed.data);
   };
@@ -77,7 +85,7 @@ export async function apiRoutes(
         if (author) q.set('author', String(author));
         return `${site.url('blog:api-list')}?${q}`;
       };
-      reply.cacheTags('blog:list', ...(tag ? [`tagging:tag:${tag}`] : []));
+      reply.cacheTags(BLOG_CACHE_TAGS.list, ...(tag ? [TAGGING_CACHE_TAGS.tag(tag)] : []));
       return {
         count: page.count,
         page: page.number,
@@ -101,7 +109,7 @@ export async function apiRoutes(
     },
     async function apiDetail(request, reply) {
       const entry = await visible(request, request.params.slug);
-      reply.cacheTags(`blog:entry:${entry.slug}`);
+      reply.cacheTags(BLOG_CACHE_TAGS.entry(entry.slug));
       return entry;
     },
   );
@@ -114,12 +122,12 @@ export async function apiRoutes(
       validatorCompiler: strictValidator,
       schema: {
         ...openapi('Create an entry (needs blog.add_entry)'),
-        body: bodyShape(form.schema, false),
+        body: bodyShape(bodyForm.schema, { partial: false, open: perRequest }),
         response: { 201: EntryDetailShape, ...problems },
       },
     },
     async function apiCreate(request, reply) {
-      const input = await parse(request.body);
+      const input = await parse(request, request.body);
       const saved = await saveEntry(site, request.em, null, input, { user: request.user });
       const entry = (await reads.detail(request.em, saved.slug))!;
       return reply
@@ -138,14 +146,14 @@ export async function apiRoutes(
       schema: {
         ...openapi('Change an entry: only the fields sent (needs blog.change_entry)'),
         params: SlugParams,
-        body: bodyShape(form.schema, true),
+        body: bodyShape(bodyForm.schema, { partial: true, open: perRequest }),
         response: { 200: EntryDetailShape, ...problems },
       },
     },
     async function apiUpdate(request) {
       const current = await visible(request, request.params.slug);
       const stored = valuesOf(current, options.excerptLength);
-      const input = await parse({
+      const input = await parse(request, {
         ...stored,
         pubDate: current.pubDate.toISOString(),
         ...request.body,

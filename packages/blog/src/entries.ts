@@ -1,11 +1,13 @@
 import {
   invalidForm,
+  invalidateOnCommit,
   transaction,
   type CurrentUser,
   type EntityManager,
   type SiteContext,
 } from '@tessera/core';
 import { cleanTagNames, getTagging, type TagRow } from '@tessera/tagging';
+import { cacheTagsFor } from './cache-tags.ts';
 import { Entry, ENTRY_TABLE } from './entry.entity.ts';
 import { duplicateSlug, entryRejected } from './errors.ts';
 import { excerptOf, renderMarkdown, SLUG_PATTERN, slugifyTitle } from './markdown.ts';
@@ -29,26 +31,6 @@ export function summaryOf(entry: EntryDetail): EntrySummary {
     authorId: entry.author?.id ?? null,
     url: entry.url,
   };
-}
-
-/** The cache tags a change to these entries touches (old and new slugs and tags alike). */
-export function cacheTagsFor(...entries: (EntrySummary | null)[]): string[] {
-  const tags = new Set(['blog:list', 'blog:feeds']);
-  for (const e of entries) {
-    if (!e) continue;
-    tags.add(`blog:entry:${e.slug}`);
-    for (const slug of e.tags) tags.add(`tagging:tag:${slug}`);
-  }
-  return [...tags];
-}
-
-async function invalidate(site: SiteContext, tags: string[]): Promise<void> {
-  try {
-    await site.services.invalidateTags(tags);
-  } catch (err) {
-    // The write has committed: a cache that cannot be reached must not turn it into an error page.
-    site.log.error({ err, tags }, 'blog: invalidating cache tags failed');
-  }
 }
 
 /** The checks a save makes after `blog:entry-saving` listeners had their say. */
@@ -78,8 +60,9 @@ function isUniqueViolation(err: unknown): boolean {
 /**
  * Creates an entry (`slug` null) or changes the entry with slug `slug`: runs `blog:entry-saving`
  * (listeners may change the input or veto), renders and sanitises the markdown, writes the entry
- * and its tags in one transaction, then — after commit — invalidates the cache tags and fires
- * `blog:entry-saved` and, the first time the entry goes live, `blog:entry-published`.
+ * and its tags in one transaction, then — after commit — invalidates the cache tags of its pages
+ * (with tagging's, in one call) and fires `blog:entry-saved` and, the first time the entry goes
+ * live, `blog:entry-published`.
  * Bad input throws an error with field `errors` (422) and writes nothing.
  */
 export async function saveEntry(
@@ -163,8 +146,8 @@ export async function saveEntry(
       authorId: previous ? previous.authorId : (opts.user?.id ?? null),
       url: reads.url(entry.slug, entry.pubDate),
     };
+    invalidateOnCommit(site, onCommit, cacheTagsFor(previous, saved));
     onCommit(async () => {
-      await invalidate(site, cacheTagsFor(previous, saved));
       await site.hooks.emit('blog:entry-saved', {
         entry: saved,
         previous,
@@ -199,10 +182,8 @@ export async function deleteEntry(
     // Tags are a generic relation (no foreign key): they go with the entry, in the same transaction.
     await tagging.setTags(tx, { type: ENTRY_TABLE, id: entry.id }, [], { onCommit });
     await tx.execute(`delete from ${ENTRY_TABLE} where id = ?`, [entry.id]);
-    onCommit(async () => {
-      await invalidate(site, cacheTagsFor(entry));
-      await site.hooks.emit('blog:entry-deleted', { entry, user: opts.user });
-    });
+    invalidateOnCommit(site, onCommit, cacheTagsFor(entry));
+    onCommit(() => site.hooks.emit('blog:entry-deleted', { entry, user: opts.user }));
   });
   return entry;
 }

@@ -3,7 +3,7 @@ import { defineEntity, p } from '@tessera/core';
 /** The table of entry counts by status, kept by triggers on `blog_entry` (migration 0003). */
 export const ENTRY_TALLY_TABLE = 'blog_entry_tally';
 
-const EntryTallySchema = defineEntity({
+export const EntryTallySchema = defineEntity({
   name: 'EntryTally',
   tableName: ENTRY_TALLY_TABLE,
   properties: {

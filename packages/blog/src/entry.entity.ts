@@ -6,7 +6,7 @@ import { ENTRY_STATUSES } from './types.ts';
 /** The table, and so the type string tagging stores for entries (`blog_entry`). */
 export const ENTRY_TABLE = 'blog_entry';
 
-const EntrySchema = defineEntity({
+export const EntrySchema = defineEntity({
   name: 'Entry',
   tableName: ENTRY_TABLE,
   properties: {

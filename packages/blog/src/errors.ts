@@ -29,13 +29,6 @@ export const BadHost = createError(
   400,
 );
 
-/** The blog's services were asked for on a site that does not install the blog app. */
-export const BlogNotInstalled = createError(
-  'TESSERA_BLOG_NOT_INSTALLED',
-  "The blog app is not installed: add blog() to the site's apps.",
-  500,
-);
-
 /** The markdown of a body is beyond what the blog renders (nesting, emphasis, size): the message names the limit. */
 export const MarkdownTooComplex = createError<[string]>(
   'TESSERA_BLOG_MARKDOWN_TOO_COMPLEX',

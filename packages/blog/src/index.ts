@@ -12,16 +12,18 @@ export {
   DEFAULT_SUCCESS_REDIRECT,
   DEFAULT_TEMPLATES,
 } from './options.ts';
-export type { BlogTemplates } from './options.ts';
-export { Entry, ENTRY_TABLE } from './entry.entity.ts';
+export { BLOG } from './runtime.ts';
+export type { BlogRuntime } from './runtime.ts';
+export { Entry, EntrySchema, ENTRY_TABLE } from './entry.entity.ts';
 export { entryForm, TITLE_MAX_LENGTH, BODY_MAX_LENGTH, EXCERPT_MAX_LENGTH } from './forms.ts';
 export type { EntryForm } from './forms.ts';
 export * from './errors.ts';
-export { saveEntry, deleteEntry, cacheTagsFor } from './entries.ts';
+export { saveEntry, deleteEntry } from './entries.ts';
+export { BLOG_CACHE_TAGS, cacheTagsFor } from './cache-tags.ts';
 export type { WriteOptions } from './entries.ts';
 export { latestEntries, listEntries, getEntry, archiveMonths } from './reading.ts';
 export type { ArchiveLink } from './reading.ts';
-export type { EntryFilter, FeedRow, SitemapRow, ArchiveMonth } from './queries.ts';
+export type { BlogTables, EntryFilter, FeedRow, SitemapRow, ArchiveMonth } from './queries.ts';
 export {
   renderMarkdown,
   excerptOf,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import type { Form, RedirectTarget } from '@tessera/core';
+import { override } from '@tessera/core';
 import { entryForm } from './forms.ts';
 import type { EntrySummary } from './types.ts';
 
@@ -12,14 +12,17 @@ export const DEFAULT_FEED_LANGUAGE = 'en';
 /** Characters of an excerpt made from the body when none is written. */
 export const DEFAULT_EXCERPT_LENGTH = 300;
 /** Where a deleted entry sends the editor. */
-export const DEFAULT_DELETE_REDIRECT = 'blog:entry-list';
+export const DEFAULT_DELETE_REDIRECT = 'blog:entry-list' as const;
 
 /** Where a saved entry sends the editor by default: the entry's own page. */
 export function DEFAULT_SUCCESS_REDIRECT(_request: unknown, entry: EntrySummary): string {
   return entry.url;
 }
 
-/** The default template of each page; a site overrides one by name or by file. */
+/**
+ * The default template of each page; a site overrides one by file (same path in its `templates/`)
+ * or by option (`blog({ detailTemplate: 'site/entry.njk' })`).
+ */
 export const DEFAULT_TEMPLATES = {
   list: 'blog/entry_list.njk',
   detail: 'blog/entry_detail.njk',
@@ -33,9 +36,6 @@ export const DEFAULT_TEMPLATES = {
   preview: 'blog/entry_preview.njk',
   sitemap: 'blog/sitemap.xml',
 } as const;
-
-// Optional in the type, so a site names only the templates it changes; filled at boot.
-const template = (name: string) => Type.Optional(Type.String({ minLength: 1, default: name }));
 
 /** The blog's options; every field has a default. */
 export const BlogOptions = Type.Object(
@@ -58,39 +58,37 @@ export const BlogOptions = Type.Object(
      */
     preparedStatements: Type.Boolean({ default: true }),
     excerptLength: Type.Integer({ minimum: 20, maximum: 5000, default: DEFAULT_EXCERPT_LENGTH }),
-    /** The staff editing form: `entryForm`, or one made with `entryForm.extend({...})`. */
-    form: Type.Unsafe<Form>({ default: entryForm }),
+    /** The staff editing form: `entryForm`, one made with `entryForm.extend({...})`, or a function of the request. */
+    form: override.form(entryForm),
     /** Where a saved entry sends the editor: a route name, a path, or `(request, entry) => path`. */
-    successRedirect: Type.Unsafe<RedirectTarget<EntrySummary>>({
-      // A function default is read as a factory: this one answers the function itself.
-      default: () => DEFAULT_SUCCESS_REDIRECT,
-    }),
-    /** Where a deleted entry sends the editor. */
-    deleteRedirect: Type.Unsafe<RedirectTarget<EntrySummary>>({
-      default: DEFAULT_DELETE_REDIRECT,
-    }),
-    templates: Type.Object(
-      {
-        list: template(DEFAULT_TEMPLATES.list),
-        detail: template(DEFAULT_TEMPLATES.detail),
-        archiveYear: template(DEFAULT_TEMPLATES.archiveYear),
-        archiveMonth: template(DEFAULT_TEMPLATES.archiveMonth),
-        tag: template(DEFAULT_TEMPLATES.tag),
-        author: template(DEFAULT_TEMPLATES.author),
-        drafts: template(DEFAULT_TEMPLATES.drafts),
-        form: template(DEFAULT_TEMPLATES.form),
-        confirmDelete: template(DEFAULT_TEMPLATES.confirmDelete),
-        preview: template(DEFAULT_TEMPLATES.preview),
-        sitemap: template(DEFAULT_TEMPLATES.sitemap),
-      },
-      { default: {}, additionalProperties: false },
-    ),
+    successRedirect: override.redirect<EntrySummary>(DEFAULT_SUCCESS_REDIRECT),
+    /** Where a deleted entry sends the editor: a route name, a path, or `(request, entry) => path`. */
+    deleteRedirect: override.redirect<EntrySummary>(DEFAULT_DELETE_REDIRECT),
+    /** The entry list's template. */
+    listTemplate: override.template(DEFAULT_TEMPLATES.list),
+    /** An entry's page template. */
+    detailTemplate: override.template(DEFAULT_TEMPLATES.detail),
+    /** A year's archive template. */
+    archiveYearTemplate: override.template(DEFAULT_TEMPLATES.archiveYear),
+    /** A month's archive template. */
+    archiveMonthTemplate: override.template(DEFAULT_TEMPLATES.archiveMonth),
+    /** A tag's entries template. */
+    tagTemplate: override.template(DEFAULT_TEMPLATES.tag),
+    /** An author's entries template. */
+    authorTemplate: override.template(DEFAULT_TEMPLATES.author),
+    /** The unpublished entries' template. */
+    draftsTemplate: override.template(DEFAULT_TEMPLATES.drafts),
+    /** The new and edit form's template. */
+    formTemplate: override.template(DEFAULT_TEMPLATES.form),
+    /** The delete confirmation's template. */
+    confirmDeleteTemplate: override.template(DEFAULT_TEMPLATES.confirmDelete),
+    /** The preview's template. */
+    previewTemplate: override.template(DEFAULT_TEMPLATES.preview),
+    /** The sitemap's template (XML). */
+    sitemapTemplate: override.template(DEFAULT_TEMPLATES.sitemap),
   },
   { additionalProperties: false },
 );
 
 /** The blog's resolved options. */
 export type BlogOptions = Static<typeof BlogOptions>;
-
-/** Every page's template name, as resolved at boot (each has its default). */
-export type BlogTemplates = Record<keyof typeof DEFAULT_TEMPLATES, string>;

@@ -1,8 +1,20 @@
-import { createHash } from 'node:crypto';
-import { queryStats, type EntityManager, type SiteContext } from '@tessera/core';
-import { Tag, TaggedItem, type TagRow } from '@tessera/tagging';
-import { Entry } from './entry.entity.ts';
-import { ENTRY_TALLY_TABLE } from './entry-tally.entity.ts';
+import {
+  CompiledReads,
+  jsonBuildObject,
+  sql,
+  type EntityManager,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SiteContext,
+  type SlotOf,
+  type SqlBool,
+  type TablesOf,
+} from '@tessera/core';
+import type { UserSchema } from '@tessera/auth';
+import type { TaggingTables, TagRow } from '@tessera/tagging';
+import { ENTRY_TABLE, type EntrySchema } from './entry.entity.ts';
+import type { EntryTallySchema } from './entry-tally.entity.ts';
 import type { AuthorRow, EntryDetail, EntryRow, EntryStatus, Page, TagLink } from './types.ts';
 
 /** Which entries a list shows. */
@@ -40,126 +52,101 @@ export interface ArchiveMonth {
   count: number;
 }
 
+/**
+ * The tables the blog's reads join, typed from the entities: its own, auth's users and tagging's
+ * tags — so a renamed column in any of them fails `tsc` here, not a page at run time.
+ */
+export type BlogTables = TablesOf<
+  typeof EntrySchema | typeof EntryTallySchema | typeof UserSchema
+> &
+  TaggingTables;
+
+type Entry = BlogTables['blog_entry'];
+/** A query over entries as `e` (and their authors as `u`, when joined). */
+type OnEntries = ExpressionBuilder<BlogTables & { e: Entry }, 'e'>;
+type OnAuthors = ExpressionBuilder<
+  BlogTables & { e: Entry; u: BlogTables['auth_user'] },
+  'e' | 'u'
+>;
+
+/** The columns of a list row (with `author_name` and `tags` beside them). */
+const ROW = [
+  'e.id',
+  'e.slug',
+  'e.title',
+  'e.excerpt',
+  'e.status',
+  'e.pub_date',
+  'e.author_id',
+] as const;
+
+/** A list row as the database answers it (timestamps may come as text). */
 interface RawRow {
   id: number;
   slug: string;
   title: string;
   excerpt: string;
   status: EntryStatus;
-  pub_date: string;
+  pub_date: Date | string;
   author_id: number | null;
   author_name: string | null;
   tags: TagRow[];
-  total?: number;
 }
 
-interface RawDetail extends RawRow {
-  body: string;
-  html: string;
-  created_at: string;
-  updated_at: string;
+/** Live, and its publication date has come. */
+function isPublic(eb: OnEntries): Expression<SqlBool> {
+  return eb.and([eb('e.status', '=', sql.lit('live')), eb('e.pub_date', '<=', sql<Date>`now()`)]);
 }
 
-/** The part of `pg`'s pool the reads use. */
-interface NativePool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+/** An author's public name: the display name, else the part of the email before the `@`. */
+function authorName(eb: OnAuthors) {
+  return eb.fn.coalesce(
+    eb.fn<string | null>('nullif', ['u.display_name', sql.lit('')]),
+    eb.fn<string>('split_part', ['u.email', sql.lit('@'), sql.lit(1)]),
+  );
 }
 
-/** A read as a named prepared statement: `$n` placeholders, a name derived from its text. */
-interface Statement {
-  name: string;
-  text: string;
+/** `{ name, slug }` of each tag, by slug, as one JSON array (the caller's `t` rows). */
+function tagsAgg(eb: ExpressionBuilder<TaggingTables & { t: TaggingTables['tagging_tag'] }, 't'>) {
+  return eb.fn
+    .jsonAgg(jsonBuildObject({ name: eb.ref('t.name'), slug: eb.ref('t.slug') }))
+    .orderBy('t.slug');
 }
 
-const id = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+/** An entry's tags as one JSON array (empty, not null, without tags): a subquery per row. */
+function entryTags(eb: OnEntries) {
+  return eb.fn.coalesce(
+    eb
+      .selectFrom('tagging_tagged_item as i')
+      .innerJoin('tagging_tag as t', 't.id', 'i.tag_id')
+      .select((eb) => tagsAgg(eb).as('tags'))
+      .where('i.entity_type', '=', sql.lit(ENTRY_TABLE))
+      .whereRef('i.entity_id', '=', 'e.id')
+      .$asScalar(),
+    emptyJson(),
+  );
+}
+
+function emptyJson() {
+  return sql<TagRow[]>`${sql.lit('[]')}::json`;
+}
 
 /** Entries as pages read them: plain rows in one SQL round trip each, never hydrated entities. */
 export class EntryReads {
   readonly #site: SiteContext;
-  readonly #select: string;
-  readonly #from: string;
-  readonly #public: string;
-  readonly #entry: string;
-  readonly #user: string;
-  readonly #userName: string;
-  readonly #tagFilter: string;
-  readonly #columns: string;
-  readonly #pageTags: string;
-  readonly #publicCount: string;
-  readonly #prepared: boolean;
-  readonly #statements = new Map<string, Statement>();
-  #pool: NativePool | undefined;
+  readonly #reads: CompiledReads<BlogTables>;
   // Built on first use: the routes are named after setup, when the app's routes register.
   #entryUrl: ((values: string[]) => string) | undefined;
   #tagUrl: ((values: string[]) => string) | undefined;
   #authorUrl: ((values: string[]) => string) | undefined;
 
-  /** `prepared`: run reads as named prepared statements (planned once per connection). */
+  /**
+   * Each read is built and compiled once; `prepared`: run them as named prepared statements
+   * (planned once per connection).
+   */
   constructor(site: SiteContext, prepared = true) {
     this.#site = site;
-    this.#prepared = prepared;
-    // Table and column names come from the entities' metadata: tagging's and auth's public
-    // entities, not their SQL, so renaming a column there cannot silently break these reads.
-    const meta = site.orm.getMetadata();
-    const entry = meta.find(Entry)!;
-    const tag = meta.find(Tag)!;
-    const item = meta.find(TaggedItem)!;
-    const col = (m: { properties: object }, prop: string) =>
-      id((m.properties as Record<string, { fieldNames: string[] }>)[prop]!.fieldNames[0]!);
-    const user = entry.properties.author.targetMeta!;
-    this.#entry = id(entry.tableName);
-    this.#user = id(user.tableName);
-    this.#userName = `coalesce(nullif(u.${col(user, 'displayName')}, ''), split_part(u.${col(user, 'email')}, '@', 1))`;
-    const tags = `coalesce((select json_agg(json_build_object('name', t.${col(tag, 'name')}, 'slug', t.${col(tag, 'slug')}) order by t.${col(tag, 'slug')})
-        from ${id(item.tableName)} i join ${id(tag.tableName)} t on t.${col(tag, 'id')} = i.${col(item, 'tag')}
-       where i.${col(item, 'entityType')} = ${literal(entry.tableName)} and i.${col(item, 'entityId')} = e.id), '[]'::json)`;
-    this.#columns = `e.id, e.slug, e.title, e.excerpt, e.status, e.pub_date, e.author_id, ${this.#userName} as author_name`;
-    this.#select = `${this.#columns}, ${tags} as tags`;
-    // A page's tags in one grouped pass over its ids, instead of a subquery per entry.
-    this.#pageTags = `select i.${col(item, 'entityId')} as entry_id, json_agg(json_build_object('name', t.${col(tag, 'name')}, 'slug', t.${col(tag, 'slug')}) order by t.${col(tag, 'slug')}) as tags
-        from ${id(item.tableName)} i join ${id(tag.tableName)} t on t.${col(tag, 'id')} = i.${col(item, 'tag')}
-       where i.${col(item, 'entityType')} = ${literal(entry.tableName)} and i.${col(item, 'entityId')} in (select id from ids)
-       group by i.${col(item, 'entityId')}`;
-    // Live entries (the tally, kept by PostgreSQL's triggers) less those dated in the future:
-    // the public list's count without counting every live entry.
-    this.#publicCount = `((select coalesce(sum(x.entries), 0) from ${id(ENTRY_TALLY_TABLE)} x where x.status = 'live')
-        - (select count(*) from ${this.#entry} e where e.status = 'live' and e.pub_date > now()))::int`;
-    this.#from = `${this.#entry} e left join ${this.#user} u on u.id = e.author_id`;
-    this.#public = `e.status = 'live' and e.pub_date <= now()`;
-    this.#tagFilter = `exists (select 1 from ${id(item.tableName)} i join ${id(tag.tableName)} t on t.${col(tag, 'id')} = i.${col(item, 'tag')}
-       where i.${col(item, 'entityType')} = ${literal(entry.tableName)} and i.${col(item, 'entityId')} = e.id and t.${col(tag, 'slug')} = ?)`;
-  }
-
-  /**
-   * Runs a read. Pages run the same few statements over and over, and planning them costs more
-   * than running them (the list page: ~0.7 ms to plan, ~0.3 ms to run), so each runs as a named
-   * prepared statement on MikroORM's pg pool: planned once per connection. Inside a transaction
-   * (or with prepared statements off) it goes through the EntityManager as usual.
-   */
-  async #query<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-    if (!this.#prepared || em.isInTransaction()) return em.execute<T[]>(sql, params);
-    this.#pool ??= await (
-      em.getConnection() as unknown as { getNativeClient(): Promise<NativePool> }
-    ).getNativeClient();
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      let n = 0;
-      statement = {
-        name: `blog_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`,
-        text: sql.replace(/\?/g, () => `$${++n}`),
-      };
-      this.#statements.set(sql, statement);
-    }
-    // Counted like every ORM query, so `countQueries` and the debug header stay true.
-    const stats = queryStats.getStore();
-    const started = performance.now();
-    const { rows } = await this.#pool.query({ ...statement, values: params });
-    if (stats) {
-      stats.count += 1;
-      stats.ms += performance.now() - started;
-    }
-    return rows as T[];
+    this.#reads = new CompiledReads<BlogTables>(site.orm.em, { prepared });
   }
 
   /** The path of an entry's page: `/<year>/<month>/<slug>` under the blog's mount. */
@@ -200,30 +187,6 @@ export class EntryReads {
     };
   }
 
-  #where(filter: EntryFilter): { sql: string; params: unknown[] } {
-    const clauses: string[] = [
-      filter.visibility === 'unpublished' ? `not (${this.#public})` : this.#public,
-    ];
-    const params: unknown[] = [];
-    if (filter.authorId !== undefined) {
-      clauses.push('e.author_id = ?');
-      params.push(filter.authorId);
-    }
-    if (filter.from) {
-      clauses.push('e.pub_date >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to) {
-      clauses.push('e.pub_date < ?');
-      params.push(filter.to);
-    }
-    if (filter.tag !== undefined) {
-      clauses.push(this.#tagFilter);
-      params.push(filter.tag);
-    }
-    return { sql: clauses.join(' and '), params };
-  }
-
   /**
    * One page of entries, newest first: entries, authors, tags and the total in one query.
    * Null when the page is past the last one (page 1 always exists, perhaps empty).
@@ -234,30 +197,25 @@ export class EntryReads {
     number: number,
     perPage: number,
   ): Promise<Page<EntryRow> | null> {
-    const where = this.#where(filter);
-    // The page's ids first, from the index alone (a deep page's offset never builds the rows it
-    // skips), then their authors and tags. The count is an uncorrelated subquery, run once (a
-    // `count(*) over ()` would join every matching row before the limit); the whole public list
-    // reads its count from the tally instead of counting.
-    const everyPublic =
-      filter.visibility !== 'unpublished' &&
-      filter.tag === undefined &&
-      filter.authorId === undefined &&
-      !filter.from &&
-      !filter.to;
-    const total = everyPublic
-      ? this.#publicCount
-      : `(select count(*)::int from ${this.#entry} e where ${where.sql})`;
-    const rows = await this.#query<RawRow>(
+    // One compiled query per combination of filters; their values are the slots.
+    const { visibility = 'public', tag, authorId, from, to } = filter;
+    const key = `page:${visibility}:${tag === undefined ? '' : 't'}${authorId === undefined ? '' : 'a'}${from ? 'f' : ''}${to ? 'o' : ''}`;
+    const rows = await this.#reads.run(
       em,
-      `with ids as (select e.id from ${this.#entry} e where ${where.sql}
-                     order by e.pub_date desc, e.id desc limit ? offset ?)
-       select ${this.#columns}, coalesce(g.tags, '[]'::json) as tags, ${total} as total
-         from ids join ${this.#entry} e on e.id = ids.id
-         left join ${this.#user} u on u.id = e.author_id
-         left join (${this.#pageTags}) g on g.entry_id = e.id
-        order by e.pub_date desc, e.id desc`,
-      [...where.params, perPage, (number - 1) * perPage, ...(everyPublic ? [] : where.params)],
+      key,
+      (db, slot) =>
+        pageQuery(
+          db,
+          {
+            visibility,
+            ...(tag === undefined ? {} : { tag: slot<string>('tag') }),
+            ...(authorId === undefined ? {} : { authorId: slot<number>('authorId') }),
+            ...(from ? { from: slot<Date>('from') } : {}),
+            ...(to ? { to: slot<Date>('to') } : {}),
+          },
+          slot,
+        ),
+      { tag, authorId, from, to, limit: perPage, offset: (number - 1) * perPage },
     );
     if (!rows.length && number > 1) return null;
     const count = rows[0]?.total ?? 0;
@@ -275,22 +233,30 @@ export class EntryReads {
 
   /** The newest public entries (a home page's "latest from the blog"). */
   async latest(em: EntityManager, limit: number): Promise<EntryRow[]> {
-    const rows = await this.#query<RawRow>(
+    const rows = await this.#reads.run(
       em,
-      `select ${this.#select} from ${this.#from} where ${this.#public}
-        order by e.pub_date desc, e.id desc limit ?`,
-      [limit],
+      'latest',
+      (db, slot) =>
+        rowsOf(db)
+          .where(isPublic)
+          .orderBy('e.pub_date', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(slot<number>('limit')),
+      { limit },
     );
     return rows.map((r) => this.#row(r));
   }
 
   /** The entry with this slug whatever its status (the caller decides who may see it), or null. */
   async detail(em: EntityManager, slug: string): Promise<EntryDetail | null> {
-    const [raw] = await this.#query<RawDetail>(
+    const [raw] = await this.#reads.run(
       em,
-      `select ${this.#select}, e.body, e.body_html as html, e.created_at, e.updated_at
-         from ${this.#from} where e.slug = ?`,
-      [slug],
+      'detail',
+      (db, slot) =>
+        rowsOf(db)
+          .select(['e.body', 'e.body_html as html', 'e.created_at', 'e.updated_at'])
+          .where('e.slug', '=', slot<string>('slug')),
+      { slug },
     );
     if (!raw) return null;
     return {
@@ -304,22 +270,35 @@ export class EntryReads {
 
   /** The newest public entries with their HTML, for the feeds. */
   async feed(em: EntityManager, limit: number): Promise<FeedRow[]> {
-    const rows = await this.#query<RawRow & { html: string; updated_at: string }>(
+    const rows = await this.#reads.run(
       em,
-      `select ${this.#select}, e.body_html as html, e.updated_at from ${this.#from}
-        where ${this.#public} order by e.pub_date desc, e.id desc limit ?`,
-      [limit],
+      'feed',
+      (db, slot) =>
+        rowsOf(db)
+          .select(['e.body_html as html', 'e.updated_at'])
+          .where(isPublic)
+          .orderBy('e.pub_date', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(slot<number>('limit')),
+      { limit },
     );
     return rows.map((r) => ({ ...this.#row(r), html: r.html, updatedAt: toDate(r.updated_at) }));
   }
 
   /** Every public entry's URL and last change, newest first (at most `limit`). */
   async sitemap(em: EntityManager, limit: number): Promise<SitemapRow[]> {
-    const rows = await this.#query<{ slug: string; pub_date: string; updated_at: string }>(
+    const rows = await this.#reads.run(
       em,
-      `select e.slug, e.pub_date, e.updated_at from ${this.#entry} e
-        where ${this.#public} order by e.pub_date desc, e.id desc limit ?`,
-      [limit],
+      'sitemap',
+      (db, slot) =>
+        db
+          .selectFrom('blog_entry as e')
+          .select(['e.slug', 'e.pub_date', 'e.updated_at'])
+          .where(isPublic)
+          .orderBy('e.pub_date', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(slot<number>('limit')),
+      { limit },
     );
     return rows.map((r) => ({
       url: this.url(r.slug, toDate(r.pub_date)),
@@ -329,12 +308,19 @@ export class EntryReads {
 
   /** The months of `year` (UTC) that have public entries, with their counts. */
   async months(em: EntityManager, year: number): Promise<ArchiveMonth[]> {
-    return this.#query<ArchiveMonth>(
+    return this.#reads.run(
       em,
-      `select extract(month from e.pub_date at time zone 'UTC')::int as month, count(*)::int as count
-         from ${this.#entry} e where ${this.#public} and e.pub_date >= ? and e.pub_date < ?
-        group by 1 order by 1`,
-      [utc(year, 1), utc(year + 1, 1)],
+      'months',
+      (db, slot) =>
+        db
+          .selectFrom('blog_entry as e')
+          .select((eb) => [datePart(eb, 'month').as('month'), countAll(eb).as('count')])
+          .where(isPublic)
+          .where('e.pub_date', '>=', slot<Date>('from'))
+          .where('e.pub_date', '<', slot<Date>('to'))
+          .groupBy(sql.lit(1))
+          .orderBy(sql.lit(1)),
+      { from: utc(year, 1), to: utc(year + 1, 1) },
     );
   }
 
@@ -343,13 +329,23 @@ export class EntryReads {
     em: EntityManager,
     limit: number,
   ): Promise<(ArchiveMonth & { year: number })[]> {
-    return this.#query<ArchiveMonth & { year: number }>(
+    return this.#reads.run(
       em,
-      `select extract(year from e.pub_date at time zone 'UTC')::int as year,
-              extract(month from e.pub_date at time zone 'UTC')::int as month, count(*)::int as count
-         from ${this.#entry} e where ${this.#public}
-        group by 1, 2 order by 1 desc, 2 desc limit ?`,
-      [limit],
+      'recent-months',
+      (db, slot) =>
+        db
+          .selectFrom('blog_entry as e')
+          .select((eb) => [
+            datePart(eb, 'year').as('year'),
+            datePart(eb, 'month').as('month'),
+            countAll(eb).as('count'),
+          ])
+          .where(isPublic)
+          .groupBy([sql.lit(1), sql.lit(2)])
+          .orderBy(sql.lit(1), 'desc')
+          .orderBy(sql.lit(2), 'desc')
+          .limit(slot<number>('limit')),
+      { limit },
     );
   }
 
@@ -359,11 +355,27 @@ export class EntryReads {
     from: Date,
     to: Date,
   ): Promise<{ previous: Date | null; next: Date | null }> {
-    const [row] = await this.#query<{ previous: string | null; next: string | null }>(
+    const [row] = await this.#reads.run(
       em,
-      `select (select max(e.pub_date) from ${this.#entry} e where ${this.#public} and e.pub_date < ?) as previous,
-              (select min(e.pub_date) from ${this.#entry} e where ${this.#public} and e.pub_date >= ?) as next`,
-      [from, to],
+      'neighbours',
+      (db, slot) =>
+        db.selectNoFrom((eb) => [
+          eb
+            .selectFrom('blog_entry as e')
+            .select((eb) => eb.fn.max('e.pub_date').as('d'))
+            .where(isPublic)
+            .where('e.pub_date', '<', slot<Date>('from'))
+            .$asScalar()
+            .as('previous'),
+          eb
+            .selectFrom('blog_entry as e')
+            .select((eb) => eb.fn.min('e.pub_date').as('d'))
+            .where(isPublic)
+            .where('e.pub_date', '>=', slot<Date>('to'))
+            .$asScalar()
+            .as('next'),
+        ]),
+      { from, to },
     );
     return {
       previous: row?.previous ? toDate(row.previous) : null,
@@ -373,10 +385,15 @@ export class EntryReads {
 
   /** The user with this id as an author (name, never the email), or null. */
   async author(em: EntityManager, userId: number): Promise<AuthorRow | null> {
-    const [row] = await this.#query<{ id: number; name: string }>(
+    const [row] = await this.#reads.run(
       em,
-      `select u.id, ${this.#userName} as name from ${this.#user} u where u.id = ?`,
-      [userId],
+      'author',
+      (db, slot) =>
+        db
+          .selectFrom('auth_user as u')
+          .select((eb) => ['u.id', authorName(eb).as('name')])
+          .where('u.id', '=', slot<number>('id')),
+      { id: userId },
     );
     return row ? this.authorLink(row.id, row.name) : null;
   }
@@ -387,12 +404,17 @@ export class EntryReads {
     ids: number[],
   ): Promise<{ id: number; title: string; url: string }[]> {
     if (!ids.length) return [];
-    const rows = await this.#query<{ id: number; title: string; slug: string; pub_date: string }>(
+    const rows = await this.#reads.run(
       em,
-      `select e.id, e.title, e.slug, e.pub_date from ${this.#entry} e
-        where ${this.#public} and e.id = any(?::int[])`,
-      // An array literal: one parameter, the same statement whatever the number of ids.
-      [`{${ids.map((n) => Math.trunc(Number(n))).join(',')}}`],
+      'titles',
+      (db, slot) =>
+        db
+          .selectFrom('blog_entry as e')
+          .select(['e.id', 'e.title', 'e.slug', 'e.pub_date'])
+          .where(isPublic)
+          // One array parameter: the same statement whatever the number of ids.
+          .where((eb) => eb('e.id', '=', eb.fn.any(eb.val(slot<number[]>('ids'))))),
+      { ids: ids.map((n) => Math.trunc(Number(n))) },
     );
     return rows.map((r) => ({
       id: r.id,
@@ -400,6 +422,134 @@ export class EntryReads {
       url: this.url(r.slug, toDate(r.pub_date)),
     }));
   }
+}
+
+/** Entries with their authors and tags, one subquery of tags per row (short lists). */
+function rowsOf(db: Kysely<BlogTables>) {
+  return db
+    .selectFrom('blog_entry as e')
+    .leftJoin('auth_user as u', 'u.id', 'e.author_id')
+    .select((eb) => [...ROW, authorName(eb).as('author_name'), entryTags(eb).as('tags')]);
+}
+
+/** The entries `filter` asks for. */
+function filtered(eb: OnEntries, filter: EntryFilter): Expression<SqlBool> {
+  const clauses = [filter.visibility === 'unpublished' ? eb.not(isPublic(eb)) : isPublic(eb)];
+  if (filter.authorId !== undefined) clauses.push(eb('e.author_id', '=', filter.authorId));
+  if (filter.from) clauses.push(eb('e.pub_date', '>=', filter.from));
+  if (filter.to) clauses.push(eb('e.pub_date', '<', filter.to));
+  if (filter.tag !== undefined) {
+    clauses.push(
+      eb.exists(
+        eb
+          .selectFrom('tagging_tagged_item as i')
+          .innerJoin('tagging_tag as t', 't.id', 'i.tag_id')
+          .select(sql.lit(1).as('one'))
+          .where('i.entity_type', '=', sql.lit(ENTRY_TABLE))
+          .whereRef('i.entity_id', '=', 'e.id')
+          .where('t.slug', '=', filter.tag),
+      ),
+    );
+  }
+  return eb.and(clauses);
+}
+
+/**
+ * The list page's query. The page's ids first, from the index alone (a deep page's offset never
+ * builds the rows it skips), then their authors and tags. The count is an uncorrelated subquery,
+ * run once (a `count(*) over ()` would join every matching row before the limit); the whole
+ * public list reads its count from the tally instead of counting.
+ */
+function pageQuery(db: Kysely<BlogTables>, filter: EntryFilter, slot: SlotOf) {
+  const everyPublic =
+    filter.visibility !== 'unpublished' &&
+    filter.tag === undefined &&
+    filter.authorId === undefined &&
+    !filter.from &&
+    !filter.to;
+  return (
+    db
+      .with('ids', (db) =>
+        db
+          .selectFrom('blog_entry as e')
+          .select('e.id')
+          .where((eb) => filtered(eb, filter))
+          .orderBy('e.pub_date', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(slot<number>('limit'))
+          .offset(slot<number>('offset')),
+      )
+      .selectFrom('ids')
+      .innerJoin('blog_entry as e', 'e.id', 'ids.id')
+      .leftJoin('auth_user as u', 'u.id', 'e.author_id')
+      // A page's tags in one grouped pass over its ids, instead of a subquery per entry.
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom('tagging_tagged_item as i')
+            .innerJoin('tagging_tag as t', 't.id', 'i.tag_id')
+            .select((eb) => ['i.entity_id', tagsAgg(eb).as('tags')])
+            .where('i.entity_type', '=', sql.lit(ENTRY_TABLE))
+            .where('i.entity_id', 'in', eb.selectFrom('ids').select('ids.id'))
+            .groupBy('i.entity_id')
+            .as('g'),
+        (join) => join.onRef('g.entity_id', '=', 'e.id'),
+      )
+      .select((eb) => [
+        ...ROW,
+        authorName(eb).as('author_name'),
+        eb.fn.coalesce('g.tags', emptyJson()).as('tags'),
+        (everyPublic
+          ? eb.cast<number>(
+              eb(
+                // Live entries (the tally, kept by PostgreSQL's triggers) less those dated in the
+                // future: the public list's count without counting every live entry.
+                eb
+                  .selectFrom('blog_entry_tally as x')
+                  .select((eb) =>
+                    eb.fn.coalesce(eb.fn.sum<number>('x.entries'), sql.lit(0)).as('n'),
+                  )
+                  .where('x.status', '=', sql.lit('live'))
+                  .$asScalar(),
+                '-',
+                eb
+                  .selectFrom('blog_entry as e')
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .where('e.status', '=', sql.lit('live'))
+                  .where('e.pub_date', '>', sql<Date>`now()`)
+                  .$asScalar(),
+              ),
+              'integer',
+            )
+          : eb.cast<number>(
+              eb
+                .selectFrom('blog_entry as e')
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .where((eb) => filtered(eb, filter))
+                .$asScalar(),
+              'integer',
+            )
+        ).as('total'),
+      ])
+      .orderBy('e.pub_date', 'desc')
+      .orderBy('e.id', 'desc')
+  );
+}
+
+/** The UTC year or month of an entry's publication date, as a number. */
+function datePart(eb: OnEntries, part: 'year' | 'month') {
+  return eb.cast<number>(
+    eb.fn('date_part', [
+      sql.lit(part),
+      sql`${eb.ref('e.pub_date')} at time zone ${sql.lit('UTC')}`,
+    ]),
+    'integer',
+  );
+}
+
+/** `count(*)` as a number. */
+function countAll(eb: OnEntries) {
+  return eb.cast<number>(eb.fn.countAll(), 'integer');
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFound, type AppContext } from '@tessera/core';
-import { getTagging } from '@tessera/tagging';
+import { NotFound, choose, type AppContext } from '@tessera/core';
+import { TAGGING_CACHE_TAGS, getTagging } from '@tessera/tagging';
 import { apiRoutes } from './api.ts';
+import { BLOG_CACHE_TAGS } from './cache-tags.ts';
 import { editingRoutes } from './editing.ts';
 import { buildFeed } from './feeds.ts';
 import { canSee, isPublic, monthOf, monthUrl, originOf, pageNumber, yearOf } from './http.ts';
-import type { BlogOptions, BlogTemplates } from './options.ts';
+import type { BlogOptions } from './options.ts';
 import { utc, type EntryFilter } from './queries.ts';
 import { blogOf } from './runtime.ts';
 
@@ -23,7 +24,6 @@ export async function blogRoutes(
   const { site, options } = ctx;
   const runtime = blogOf(site);
   const { reads } = runtime;
-  const templates = options.templates as BlogTemplates;
   const perPage = options.paginateBy;
 
   /** One page of `filter`, or a 404 past the last page. */
@@ -38,8 +38,8 @@ export async function blogRoutes(
     { config: { name: 'entry-list', cache: true } },
     async function entryList(request, reply) {
       const page = await pageOf(request, {});
-      reply.cacheTags('blog:list');
-      return reply.render(templates.list, { page, entries: page.items });
+      reply.cacheTags(BLOG_CACHE_TAGS.list);
+      return reply.render(choose(options.listTemplate, request), { page, entries: page.items });
     },
   );
 
@@ -56,8 +56,11 @@ export async function blogRoutes(
       if (request.url.split('?')[0]!.replace(/(.)\/+$/, '$1') !== entry.url) {
         return reply.redirect(entry.url, 301);
       }
-      reply.cacheTags(`blog:entry:${entry.slug}`);
-      return reply.render(templates.detail, { entry, public: isPublic(entry) });
+      reply.cacheTags(BLOG_CACHE_TAGS.entry(entry.slug));
+      return reply.render(choose(options.detailTemplate, request), {
+        entry,
+        public: isPublic(entry),
+      });
     },
   );
 
@@ -70,8 +73,8 @@ export async function blogRoutes(
       // Like Django's date-based views: an archive with nothing in it does not exist.
       if (!months.length) throw new NotFound();
       const page = await pageOf(request, { from: utc(year, 1), to: utc(year + 1, 1) });
-      reply.cacheTags('blog:list');
-      return reply.render(templates.archiveYear, {
+      reply.cacheTags(BLOG_CACHE_TAGS.list);
+      return reply.render(choose(options.archiveYearTemplate, request), {
         year,
         months: months.map((m) => ({
           ...m,
@@ -95,8 +98,8 @@ export async function blogRoutes(
       const page = await pageOf(request, { from, to });
       if (!page.count) throw new NotFound();
       const { previous, next } = await reads.neighbours(request.em, from, to);
-      reply.cacheTags('blog:list');
-      return reply.render(templates.archiveMonth, {
+      reply.cacheTags(BLOG_CACHE_TAGS.list);
+      return reply.render(choose(options.archiveMonthTemplate, request), {
         year,
         month,
         date: from,
@@ -118,8 +121,12 @@ export async function blogRoutes(
         page.items[0]?.tags.find((t) => t.slug === slug) ??
         (await getTagging(site).tag(request.em, slug));
       if (!tag) throw new NotFound();
-      reply.cacheTags('blog:list', `tagging:tag:${tag.slug}`);
-      return reply.render(templates.tag, { tag, page, entries: page.items });
+      reply.cacheTags(BLOG_CACHE_TAGS.list, TAGGING_CACHE_TAGS.tag(tag.slug));
+      return reply.render(choose(options.tagTemplate, request), {
+        tag,
+        page,
+        entries: page.items,
+      });
     },
   );
 
@@ -132,8 +139,12 @@ export async function blogRoutes(
       const page = await pageOf(request, { authorId });
       const author = page.items[0]?.author ?? (await reads.author(request.em, authorId));
       if (!author) throw new NotFound();
-      reply.cacheTags('blog:list');
-      return reply.render(templates.author, { author, page, entries: page.items });
+      reply.cacheTags(BLOG_CACHE_TAGS.list);
+      return reply.render(choose(options.authorTemplate, request), {
+        author,
+        page,
+        entries: page.items,
+      });
     },
   );
 
@@ -153,7 +164,7 @@ export async function blogRoutes(
         rows,
         format,
       );
-      reply.cacheTags('blog:feeds');
+      reply.cacheTags(BLOG_CACHE_TAGS.feeds);
       return reply
         .type(
           format === 'atom'
@@ -172,11 +183,11 @@ export async function blogRoutes(
       const origin = originOf(runtime, request);
       const rows = await reads.sitemap(request.em, SITEMAP_MAX_URLS - 1);
       const abs = (path: string) => new URL(path, origin).href;
-      const xml = await site.templates.render(templates.sitemap, {
+      const xml = await site.templates.render(choose(options.sitemapTemplate, request), {
         home: { loc: abs(site.url('blog:entry-list')), lastmod: rows[0]?.updatedAt ?? null },
         urls: rows.map((r) => ({ loc: abs(r.url), lastmod: r.updatedAt })),
       });
-      reply.cacheTags('blog:list');
+      reply.cacheTags(BLOG_CACHE_TAGS.list);
       return reply.type('application/xml; charset=utf-8').send(xml);
     },
   );

@@ -17,18 +17,20 @@ beforeAll(async () => {
   });
   await makeUser(t, 'adder@example.com', { permissions: ['blog.add_entry'] });
   for (let d = 1; d <= 3; d += 1) {
-    await makeEntry(
-      t,
-      {
-        title: `Api ${d}`,
-        slug: `api-${d}`,
-        pubDate: new Date(Date.UTC(2024, 3, d)),
-        tags: d === 1 ? ['Odd'] : [],
-      },
-      asCurrent(author),
-    );
+    await makeEntry(t, {
+      title: `Api ${d}`,
+      slug: `api-${d}`,
+      pubDate: new Date(Date.UTC(2024, 3, d)),
+      tags: d === 1 ? ['Odd'] : [],
+      author: asCurrent(author),
+    });
   }
-  await makeEntry(t, { title: 'Api draft', slug: 'api-draft', status: 'draft' }, asCurrent(author));
+  await makeEntry(t, {
+    title: 'Api draft',
+    slug: 'api-draft',
+    status: 'draft',
+    author: asCurrent(author),
+  });
   editor = await signIn(t, 'author@example.com');
 });
 afterAll(() => t?.close());

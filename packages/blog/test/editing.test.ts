@@ -179,7 +179,12 @@ describe('editing and deleting', () => {
 
   it('keeps another author’s draft hidden from a non-staff editor, but not from staff', async () => {
     const other = await makeUser(t, 'other@example.com', { permissions: ALL_PERMISSIONS });
-    await makeEntry(t, { title: 'Theirs', slug: 'theirs', status: 'draft' }, asCurrent(other));
+    await makeEntry(t, {
+      title: 'Theirs',
+      slug: 'theirs',
+      status: 'draft',
+      author: asCurrent(other),
+    });
     const editor = await signIn(t, 'editor@example.com');
     expect((await editor.get('/blog/edit/theirs')).statusCode).toBe(404);
     expect((await editor.post('/blog/delete/theirs', {})).statusCode).toBe(404);
@@ -241,7 +246,7 @@ describe('preview and drafts', () => {
   });
 
   it('lists unpublished entries: an editor’s own, or every one for staff', async () => {
-    await makeEntry(t, { title: 'My draft', status: 'draft' }, asCurrent(editorUser));
+    await makeEntry(t, { title: 'My draft', status: 'draft', author: asCurrent(editorUser) });
     const editor = await signIn(t, 'editor@example.com');
     const mine = await editor.get('/blog/drafts');
     expect(mine.body).toContain('My draft');
@@ -262,6 +267,7 @@ describe('overrides', () => {
     const s = await blogSite({
       form,
       successRedirect: (_request, entry) => `/blog/drafts?saved=${entry.slug}`,
+      deleteRedirect: 'blog:entry-drafts',
     });
     try {
       await makeUser(s, 'editor@example.com', { permissions: ALL_PERMISSIONS });
@@ -273,6 +279,38 @@ describe('overrides', () => {
       expect(res.headers.location).toBe('/blog/drafts?saved=a-new-entry');
       expect(saved).toHaveLength(1);
       expect(saved[0]!.extra).toEqual({ subtitle: 'The sequel' });
+      const deleted = await c.post('/blog/delete/a-new-entry', {});
+      expect(deleted.statusCode).toBe(303);
+      expect(deleted.headers.location).toBe('/blog/drafts');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('takes a form chosen per request, on the pages and in the JSON API', async () => {
+    const extended = entryForm.extend({
+      fields: { mood: fields.text({ label: 'Mood', required: false }) },
+    });
+    const s = await blogSite({ form: () => extended });
+    try {
+      await makeUser(s, 'editor@example.com', { permissions: ALL_PERMISSIONS });
+      const saved = recordHook(s.site.hooks, 'blog:entry-saved');
+      const c = await signIn(s, 'editor@example.com');
+      expect((await c.get('/blog/new')).body).toContain('name="mood"');
+      expect((await c.post('/blog/new', valid({ mood: 'sunny' }))).statusCode).toBe(303);
+      const api = await c.post(
+        '/blog/api/entries',
+        { title: 'By API', body: 'Hi.', status: 'live', mood: 'grey' },
+        { json: true, headers: { accept: 'application/json' } },
+      );
+      expect(api.statusCode, api.body).toBe(201);
+      const refused = await c.post(
+        '/blog/api/entries',
+        { title: 'By API', body: 'Hi.', status: 'live', colour: 'red' },
+        { json: true, headers: { accept: 'application/json' } },
+      );
+      expect(refused.statusCode).toBe(422);
+      expect(saved.map((p) => p.extra)).toEqual([{ mood: 'sunny' }, { mood: 'grey' }]);
     } finally {
       await s.close();
     }

@@ -8,13 +8,7 @@ import {
   type TestSiteOptions,
 } from '@tessera/testing';
 import { expect } from 'vitest';
-import {
-  blog,
-  saveEntry,
-  type BlogOptions,
-  type EntryInput,
-  type EntrySummary,
-} from '../src/index.ts';
+import { blog, type BlogOptions } from '../src/index.ts';
 
 /** A password auth's rules accept. */
 export const DEFAULT_PASSWORD = 'correct horse battery staple';
@@ -81,33 +75,8 @@ export function asCurrent(user: User, staff = user.isStaff): CurrentUser {
   };
 }
 
-let counter = 0;
-
-/** Saves an entry through the blog's own service (live, dated now, unless told otherwise). */
-export function makeEntry(
-  t: TestSite,
-  input: Partial<EntryInput> = {},
-  author: CurrentUser | null = null,
-): Promise<EntrySummary> {
-  counter += 1;
-  return saveEntry(
-    t.site,
-    t.em(),
-    null,
-    {
-      title: `Entry ${counter}`,
-      slug: '',
-      body: `Body of entry ${counter}.`,
-      excerpt: '',
-      status: 'live',
-      pubDate: new Date(),
-      tags: [],
-      extra: {},
-      ...input,
-    },
-    { user: author },
-  );
-}
+/** Saves an entry through the blog's own service (the factory the blog publishes for tests). */
+export { makeEntry } from '../src/testing.ts';
 
 /** How many SQL queries the response says it took (debug sites send `server-timing`). */
 export function queriesOf(res: { headers: Record<string, unknown> }): number {

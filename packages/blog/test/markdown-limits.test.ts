@@ -102,7 +102,12 @@ describe('every page and endpoint that renders a body answers 422, saves nothing
   beforeAll(async () => {
     t = await blogSite();
     const author = await makeUser(t, 'editor@example.com', { permissions: ALL_PERMISSIONS });
-    await makeEntry(t, { title: 'Kept', slug: 'kept', body: 'Kept *as is*.' }, asCurrent(author));
+    await makeEntry(t, {
+      title: 'Kept',
+      slug: 'kept',
+      body: 'Kept *as is*.',
+      author: asCurrent(author),
+    });
     editor = await signIn(t, 'editor@example.com');
   });
   afterAll(() => t?.close());

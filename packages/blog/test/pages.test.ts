@@ -30,13 +30,14 @@ beforeAll(async () => {
   await makeUser(t, 'staff@example.com', { staff: true });
   const author = asCurrent(alice);
   // Twelve public entries: January (5), February (4), March (3) 2024, one a day.
-  first = await makeEntry(
-    t,
-    { title: 'January 1', pubDate: day(2024, 1, 1), tags: ['Python', 'web'] },
+  first = await makeEntry(t, {
+    title: 'January 1',
+    pubDate: day(2024, 1, 1),
+    tags: ['Python', 'web'],
     author,
-  );
+  });
   for (let d = 2; d <= 5; d += 1) {
-    await makeEntry(t, { title: `January ${d}`, pubDate: day(2024, 1, d), tags: ['web'] }, author);
+    await makeEntry(t, { title: `January ${d}`, pubDate: day(2024, 1, d), tags: ['web'], author });
   }
   for (let d = 1; d <= 4; d += 1) {
     await makeEntry(t, { title: `February ${d}`, pubDate: day(2024, 2, d) });
@@ -44,16 +45,19 @@ beforeAll(async () => {
   for (let d = 1; d <= 3; d += 1) {
     await makeEntry(t, { title: `March ${d}`, pubDate: day(2024, 3, d), tags: ['Python'] });
   }
-  draft = await makeEntry(
-    t,
-    { title: 'Secret draft', status: 'draft', pubDate: day(2024, 3, 10), tags: ['Python'] },
+  draft = await makeEntry(t, {
+    title: 'Secret draft',
+    status: 'draft',
+    pubDate: day(2024, 3, 10),
+    tags: ['Python'],
     author,
-  );
-  scheduled = await makeEntry(
-    t,
-    { title: 'Future post', pubDate: new Date(Date.now() + 86_400_000), tags: ['Python'] },
+  });
+  scheduled = await makeEntry(t, {
+    title: 'Future post',
+    pubDate: new Date(Date.now() + 86_400_000),
+    tags: ['Python'],
     author,
-  );
+  });
   await makeEntry(t, { title: 'Only a draft tag', status: 'draft', tags: ['hidden-tag'] });
 });
 afterAll(() => t?.close());
@@ -108,7 +112,7 @@ describe('entry list', () => {
   it('renders the site’s template instead of the blog’s when the site has one', async () => {
     // This site also reads without prepared statements (the option for poolers that drop them).
     const s = await blogSite(
-      { templates: { detail: 'blog/site_detail.njk' }, preparedStatements: false },
+      { detailTemplate: 'blog/site_detail.njk', preparedStatements: false },
       { settings: { templates: new URL('./fixtures/templates/', import.meta.url) } },
     );
     try {

@@ -2,13 +2,13 @@ import { defineApp, type SiteContext, fromPackageJson } from '@tessera/core';
 import './augment.ts';
 import type { Cache } from './cache.ts';
 import { buildCache } from './create.ts';
-import { listenForInvalidations, mergeHookTags } from './hook-tags.ts';
-import { CacheOptions } from './options.ts';
+import { listenForInvalidations } from './hook-invalidation.ts';
+import { CacheOptions, type HookTagMapper } from './options.ts';
 import { installResponseCache } from './response-cache.ts';
 
 /**
  * Response and data caching for a Tessera site: memory or Redis, ETags and 304s, single flight,
- * stale-while-revalidate, and invalidation by tags wired to the apps' hooks.
+ * stale-while-revalidate, and invalidation by the tags apps name (core's `invalidateTags`).
  */
 export const cache = defineApp({
   name: 'cache',
@@ -26,7 +26,7 @@ export const cache = defineApp({
     publishCounters(site, built.cache);
     listenForInvalidations(
       site.hooks,
-      mergeHookTags(options.hookTags),
+      options.hookTags as Record<string, HookTagMapper | undefined>,
       (tags) => built.cache.invalidateTags(tags),
       site.log,
     );

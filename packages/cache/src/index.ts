@@ -7,6 +7,7 @@ export type { CacheSetOptions, CacheStats } from './cache.ts';
 export { createCache, DEFAULT_KEY_PREFIX } from './create.ts';
 export type { CacheContext } from './create.ts';
 export type { CacheCounters } from './engine.ts';
+export type { HookTags } from './options.ts';
 export {
   CacheOptions,
   HookTagMapper,
@@ -19,7 +20,6 @@ export {
   DEFAULT_TTL,
   DEFAULT_VERSION,
 } from './options.ts';
-export { DEFAULT_HOOK_TAGS, TAGS, blogEntryTags, tagsChangedTags } from './hook-tags.ts';
 export { etagOf, matchesIfNoneMatch } from './etag.ts';
 export { CacheUnavailable, NotSerializable, RedisUrlRequired } from './errors.ts';
 export type { CacheLogger } from './store.ts';

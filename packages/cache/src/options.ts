@@ -1,3 +1,4 @@
+import type { HookName, HookPayloads } from '@tessera/core';
 import { Type, type Static } from 'typebox';
 
 /** Entries live in this process's memory unless the site says otherwise. */
@@ -17,15 +18,19 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 1_000;
 /** Largest response body the response cache stores. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-/** Maps a hook's payload to the cache tags it invalidates (or a fixed list, or `false` to switch a default off). */
+/** Maps a hook's payload to the cache tags it invalidates, or a fixed list of tags. */
 export const HookTagMapper = Type.Union([
   Type.Function([Type.Any()], Type.Array(Type.String())),
   Type.Array(Type.String()),
-  Type.Literal(false),
 ]);
 
-/** A hook's payload → the tags it invalidates. */
+/** A hook's payload → the tags it invalidates, or a fixed list. */
 export type HookTagMapper = Static<typeof HookTagMapper>;
+
+/** The site's hook → tags map, typed by the hooks the installed apps declare and their payloads. */
+export type HookTags = {
+  [N in HookName]?: ((payload: HookPayloads[N]) => string[]) | readonly string[];
+};
 
 /** The cache app's options; every field has a default. */
 export const CacheOptions = Type.Object({
@@ -68,8 +73,11 @@ export const CacheOptions = Type.Object({
   xCacheHeader: Type.Boolean({ default: true }),
   /** Largest response body stored, in bytes. */
   maxBodyBytes: Type.Integer({ minimum: 1, default: DEFAULT_MAX_BODY_BYTES }),
-  /** Hook name → tags to invalidate when it fires; merged over the defaults (`false` removes one). */
-  hookTags: Type.Record(Type.String(), HookTagMapper, { default: {} }),
+  /**
+   * Hook name → tags to invalidate when it fires: a function of the payload or a fixed list. Empty
+   * by default: apps invalidate their own tags; this is for what a site adds.
+   */
+  hookTags: Type.Unsafe<HookTags>(Type.Record(Type.String(), HookTagMapper, { default: {} })),
   /** Longest a process waits for another process filling the same key, in ms. */
   lockTimeoutMs: Type.Integer({ minimum: 1, default: DEFAULT_LOCK_TIMEOUT_MS }),
   /** Longest one Redis command may take before the cache is bypassed, in ms. */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { cacheTagsOf } from '@tessera/core';
+import { cacheTagsOf, isPersonal } from '@tessera/core';
 import type { Engine, Lease } from './engine.ts';
 import { etagOf, matchesIfNoneMatch, wantsEtag } from './etag.ts';
 import type { CacheOptions } from './options.ts';
@@ -27,7 +27,7 @@ interface PageState {
   served?: boolean;
   /** The request carries cookies (a session): look up once the preHandler hooks (auth) have run. */
   deferred?: boolean;
-  /** The page is about this visitor (user, credentials, CSRF token): never stored nor served. */
+  /** The request is a signed-in user's or carries credentials: never looked up nor stored. */
   personal?: boolean;
 }
 
@@ -117,9 +117,7 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
     const refresh = request.headers[REFRESH_HEADER];
     const lease = typeof refresh === 'string' ? refreshes.get(refresh) : undefined;
     if (lease) {
-      const state: PageState = { key: lease.key, policy, lease };
-      (request as WithState)[STATE] = state;
-      watchCsrf(reply, state);
+      (request as WithState)[STATE] = { key: lease.key, policy, lease };
       return;
     }
     const state: PageState = { key: keyOf(request, policy), policy };
@@ -128,7 +126,6 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
       state.personal = true;
       return;
     }
-    watchCsrf(reply, state);
     // Who a request with cookies is (a session, a remember-me cookie) is known only once the
     // preHandler hooks, where an auth app may fill `request.user`, have run.
     if (options.anonymousOnly && request.headers.cookie) {
@@ -298,9 +295,8 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
     state: PageState,
     body: string | Buffer | undefined,
   ): 'personal' | 'unsuitable' | undefined {
-    if (state.personal || state.deferred) return 'personal';
-    if (options.anonymousOnly && request.user !== null) return 'personal';
-    if (reply.hasHeader('set-cookie')) return 'personal';
+    // Core decides what belongs to one visitor (a user, a cookie set, a CSRF token made).
+    if (state.personal || state.deferred || isPersonal(request, reply)) return 'personal';
     if (NOT_SHARED.test(String(reply.getHeader('cache-control') ?? ''))) return 'unsuitable';
     if (reply.statusCode !== 200 || body === undefined) return 'unsuitable';
     if (Buffer.byteLength(body) > options.maxBodyBytes || state.policy.ttl <= 0)
@@ -353,17 +349,6 @@ export function installResponseCache(fastify: FastifyInstance, opts: ResponseCac
     r.onResponse = [...list(r.onResponse), releaseOnResponse];
     r.onRequestAbort = [...list(r.onRequestAbort), releaseOnAbort];
   });
-}
-
-/** Notes when the page embeds a CSRF token: such a page belongs to one session. */
-function watchCsrf(reply: FastifyReply, state: PageState): void {
-  const r = reply as unknown as { generateCsrf?: (...args: unknown[]) => string };
-  const original = r.generateCsrf;
-  if (typeof original !== 'function') return;
-  r.generateCsrf = function generateCsrfForOneVisitor(this: unknown, ...args: unknown[]) {
-    state.personal = true;
-    return original.apply(this, args);
-  };
 }
 
 function list(value: unknown): unknown[] {

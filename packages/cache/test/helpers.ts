@@ -129,6 +129,20 @@ export async function waitFor(check: () => Promise<boolean> | boolean): Promise<
   throw new Error('waited 20 s for a condition that never held');
 }
 
+declare module '@tessera/core' {
+  interface HookPayloads {
+    'notes:saved': { slug: string };
+    'notes:counted': Record<string, never>;
+    'notes:broken': Record<string, never>;
+  }
+}
+
+/** An app that fires hooks (and names none of the cache's): for the site's `hookTags`. */
+export const notes = defineApp({
+  name: 'notes',
+  hooks: ['notes:saved', 'notes:counted', 'notes:broken'],
+});
+
 /**
  * Stands in for the auth app: the user id kept in the session becomes `request.user` in a
  * preHandler hook (as late as an auth app may fill it); `POST /test-login` signs in.

@@ -3,7 +3,7 @@ import { cacheTagsOf, defineApp } from '@tessera/core';
 import { createTestSite, type TestSite } from '@tessera/testing';
 import { cache, createCache, CACHE_VERSION } from '../src/index.ts';
 import { excluded } from '../src/page.ts';
-import { uniquePrefix } from './helpers.ts';
+import { notes, uniquePrefix } from './helpers.ts';
 
 const prefix = uniquePrefix('options');
 
@@ -107,10 +107,18 @@ describe('booting with options', () => {
     });
   });
 
-  it('refuses a hook map entry that is neither tags, a function nor false', async () => {
+  it('refuses a hook map entry that is neither tags nor a function', async () => {
     await expect(
-      createTestSite({ apps: [cache({ hookTags: { 'blog:entry-saved': 3 as never } })] }),
-    ).rejects.toThrow(/App 'cache': option 'hookTags\.blog:entry-saved'/);
+      createTestSite({ apps: [notes(), cache({ hookTags: { 'notes:saved': 3 as never } })] }),
+    ).rejects.toThrow(/App 'cache': option 'hookTags\.notes:saved'/);
+  });
+
+  it('refuses a hook map entry for a hook no installed app fires, naming the closest', async () => {
+    await expect(
+      createTestSite({ apps: [notes(), cache({ hookTags: { 'notes:savd': ['x'] } as never })] }),
+    ).rejects.toThrow(
+      /tessera\.E011: A listener waits for hook 'notes:savd'[\s\S]*Did you mean 'notes:saved'/,
+    );
   });
 
   it("takes the site's name as the key prefix, and publishes its counters where the kernel offers a registry", async () => {

@@ -56,7 +56,7 @@ describe('Redis stopped mid-test (a server of our own)', () => {
     expect(log.warnings[0]).toContain(`Redis at ${redis.url} is unreachable`);
     expect(t.app.cache.stats().available).toBe(false);
     await t.retitle('hello', 'Saved during the outage');
-    await t.site.hooks.emit('blog:entry-saved', { entry: { slug: 'hello' } });
+    await t.site.services.invalidateTags(['blog:list', 'blog:entry:hello']);
     expect((await t.client().get('/entries')).body).toContain('Saved during the outage');
 
     await redis.start();
@@ -94,7 +94,7 @@ describe('Redis cut off behind a proxy (its data kept)', () => {
     expect((await t.client().get('/entries')).headers['x-cache']).toBe('HIT');
     await proxy.cut();
     await t.retitle('hello', 'Changed while Redis was away');
-    await t.site.hooks.emit('blog:entry-saved', { entry: { slug: 'hello' } });
+    await t.site.services.invalidateTags(['blog:list', 'blog:entry:hello']);
     await proxy.restore();
     await waitFor(() => t.app.cache.stats().available);
     const page = await t.client().get('/entries');

@@ -93,7 +93,13 @@ export type {
   RateLimitWindowOptions,
 } from './db/rate-limit-store.ts';
 export { RateLimitCounter } from './db/rate-limit.entity.ts';
-export { transaction } from './db/transaction.ts';
+export { CompiledReads, kysely } from './db/kysely.ts';
+export type { SlotOf, TablesOf } from './db/kysely.ts';
+// Kysely's SQL pieces, from core so every app builds its reads with the one copy MikroORM runs.
+export { sql } from 'kysely';
+export { jsonBuildObject } from 'kysely/helpers/postgres';
+export type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+export { invalidateOnCommit, transaction } from './db/transaction.ts';
 export type { OnCommit } from './db/transaction.ts';
 export { default as createError } from '@fastify/error';
 export { Migration } from '@mikro-orm/migrations';

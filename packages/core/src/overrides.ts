@@ -35,14 +35,14 @@ export const override = {
   /** A redirect option with its default: a route name, a path or a function. */
   redirect<R = unknown>(defaultTarget: RedirectTarget<R>) {
     return Type.Unsafe<RedirectTarget<R>>({
-      default: defaultTarget,
+      default: asDefault(defaultTarget),
       tessera: { override: 'redirect' },
     });
   },
-  /** A template option with its default name. */
-  template(defaultName: string) {
+  /** A template option with its default: a name, or a function of the request. */
+  template(defaultName: TemplateChoice) {
     return Type.Unsafe<TemplateChoice>({
-      default: defaultName,
+      default: asDefault(defaultName),
       tessera: { override: 'template' },
     });
   },
@@ -54,6 +54,11 @@ export const override = {
     });
   },
 };
+
+/** A schema default: TypeBox calls a function default to make the value, so a function is wrapped. */
+function asDefault<T>(value: T): T | (() => T) {
+  return typeof value === 'function' ? () => value : value;
+}
 
 /** What a value-or-function option answers for this request. */
 export function choose<T>(value: T | ((request: FastifyRequest) => T), request: FastifyRequest): T {

@@ -1,7 +1,7 @@
 // Forms, cookies, sessions (kept in PostgreSQL) and CSRF for every route Tessera mounts: a
 // urlencoded body parser that decodes like a browser, @fastify/session with the site's store,
 // and @fastify/csrf-protection enforced on every unsafe method before validation.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -11,6 +11,7 @@ import type { SiteSettings } from './contract.ts';
 import type { MikroORM } from './db/orm.ts';
 import { PostgresSessionStore } from './db/session-store.ts';
 import { CrossOriginRequest } from './errors.ts';
+import { markPersonal } from './replies.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -40,7 +41,7 @@ async function sessions(fastify: FastifyInstance, opts: SessionsOptions): Promis
       maxAge: settings.session.maxAgeSeconds * 1000,
     },
   });
-  await fastify.register(csrf, {
+  await registerMarkingPersonal(fastify, csrf, {
     sessionPlugin: '@fastify/session',
     getToken: (req) => {
       const body = req.body as Record<string, unknown> | undefined;
@@ -78,6 +79,43 @@ function foreignOrigin(request: FastifyRequest): string | undefined {
     return from === here ? undefined : `'${from.slice(0, 100)}'`;
   } catch {
     return 'a page with a malformed Referer';
+  }
+}
+
+/**
+ * Registers @fastify/csrf-protection so that its `reply.generateCsrf()` marks the reply personal
+ * (`markPersonal`): a CSRF token belongs to one session, so a response carrying one is never
+ * stored for others — whether a template asked for the token or a handler called it itself.
+ * Fastify has no way to wrap a reply decorator once made, so the one `decorateReply` call that
+ * makes it is wrapped while the plugin registers.
+ */
+async function registerMarkingPersonal(
+  fastify: FastifyInstance,
+  plugin: typeof csrf,
+  opts: Parameters<typeof csrf>[1],
+): Promise<void> {
+  const own = Object.hasOwn(fastify, 'decorateReply');
+  const decorateReply = fastify.decorateReply;
+  fastify.decorateReply = function decorateReplyMarkingCsrf(
+    this: FastifyInstance,
+    name: string,
+    value: unknown,
+    dependencies?: string[],
+  ) {
+    if (name === 'generateCsrf' && typeof value === 'function') {
+      const generate = value as (this: FastifyReply, ...args: unknown[]) => string;
+      value = function generateCsrf(this: FastifyReply, ...args: unknown[]) {
+        markPersonal(this);
+        return generate.apply(this, args);
+      };
+    }
+    return decorateReply.call(this, name, value as never, dependencies as string[]);
+  } as typeof decorateReply;
+  try {
+    await fastify.register(plugin, opts);
+  } finally {
+    if (own) fastify.decorateReply = decorateReply;
+    else delete (fastify as Partial<FastifyInstance>).decorateReply;
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET_KEY, createTestSite, testServerUrl, type TestSite } from '@tessera/testing';
 import {
@@ -9,6 +10,7 @@ import {
   createSite,
   defineApp,
   defineSettings,
+  override,
   resolveOptions,
   type InstalledApp,
   type SettingsInput,
@@ -99,6 +101,18 @@ describe('options', () => {
     await expect(boot([notes({ title: 42 as unknown as string })])).rejects.toThrow(
       "App 'notes': option 'title' must be string (got 42).",
     );
+  });
+
+  it('keeps a function given as an override point’s default as that function', () => {
+    const toNote = (_request: unknown, note: { id: number }) => `/notes/${note.id}`;
+    const pickTemplate = () => 'notes/detail.njk';
+    const schema = Type.Object({
+      successRedirect: override.redirect<{ id: number }>(toNote),
+      template: override.template(pickTemplate),
+    });
+    const resolved = resolveOptions('notes', schema, {});
+    expect(resolved.successRedirect).toBe(toNote);
+    expect(resolved.template).toBe(pickTemplate);
   });
 
   it('describes a function or a missing value in the error', () => {

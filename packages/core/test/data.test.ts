@@ -1,7 +1,7 @@
 import { RequestContext } from '@mikro-orm/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestSite, type TestSite } from '@tessera/testing';
-import { countQueries, transaction, type EntityManager } from '../src/index.ts';
+import { countQueries, invalidateOnCommit, transaction, type EntityManager } from '../src/index.ts';
 import { Note } from './fixtures/notes/index.ts';
 import { Barrier, notes } from './helpers.ts';
 
@@ -119,5 +119,49 @@ describe('more concurrent transactions than connections', () => {
     expect(responses.map((r) => r.statusCode)).toEqual(responses.map(() => 200));
     expect(responses.map((r) => r.json().count)).toEqual(responses.map(() => 1));
     expect(await t.em().count(Note, {})).toBe(CONCURRENT);
+  });
+});
+
+describe('invalidateOnCommit', () => {
+  let t: TestSite;
+  let calls: string[][];
+  beforeAll(async () => {
+    t = await createTestSite({ apps: [notes()] });
+  });
+  beforeEach(() => {
+    calls = [];
+    t.site.services.invalidateTags = async (tags) => void calls.push(tags);
+  });
+  afterAll(() => t.close());
+
+  it('invalidates every tag given in one transaction in one call, after the commit', async () => {
+    await transaction(t.em(), async (tx, onCommit) => {
+      invalidateOnCommit(t.site, onCommit, ['notes:list', 'notes:note:1']);
+      tx.create(Note, { title: 'x', body: '' });
+      await tx.flush();
+      invalidateOnCommit(t.site, onCommit, ['tags:a', 'notes:list']);
+      expect(calls).toEqual([]);
+    });
+    expect(calls).toEqual([['notes:list', 'notes:note:1', 'tags:a']]);
+  });
+
+  it('invalidates nothing when the transaction rolls back', async () => {
+    await expect(
+      transaction(t.em(), async (_tx, onCommit) => {
+        invalidateOnCommit(t.site, onCommit, ['notes:list']);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(calls).toEqual([]);
+  });
+
+  it('logs a cache that fails: the change has committed', async () => {
+    const logged: string[] = [];
+    const log = { error: (_o: object, m: string) => void logged.push(m) };
+    const failing = { services: { invalidateTags: () => Promise.reject(new Error('down')) }, log };
+    await transaction(t.em(), async (_tx, onCommit) => {
+      invalidateOnCommit(failing as never, onCommit, ['notes:list']);
+    });
+    expect(logged).toEqual(['invalidating cache tags failed']);
   });
 });

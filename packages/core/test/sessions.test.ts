@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET_KEY, expectCountChange, type TestSite } from '@tessera/testing';
-import { createSite, defineSettings } from '../src/index.ts';
+import { createSite, defineSettings, isPersonal } from '../src/index.ts';
 import { PostgresSessionStore } from '../src/db/session-store.ts';
 import { Note } from './fixtures/notes/index.ts';
 import { createNotesSite, csrfFrom, notes, pins } from './helpers.ts';
@@ -17,6 +17,11 @@ describe('CSRF', () => {
       routes: {
         register(fastify) {
           fastify.post('/webhook', { config: { csrf: false } }, async () => ({ accepted: true }));
+          fastify.get('/token-in-body', async (request, reply) => {
+            const before = isPersonal(request, reply);
+            const token = reply.generateCsrf();
+            return { before, after: isPersonal(request, reply), token: token.length > 0 };
+          });
           fastify.delete('/api/thing', { config: { api: true } }, async () => ({ deleted: true }));
           fastify.post(
             '/api/strict',
@@ -104,6 +109,14 @@ describe('CSRF', () => {
       { headers: { origin: 'http://localhost:80' } },
     );
     expect(same.statusCode).toBe(303);
+  });
+
+  it('a reply that makes a CSRF token is personal, even when a handler makes it itself', async () => {
+    const visitor = t.client();
+    await visitor.csrfToken();
+    const res = await visitor.get('/token-in-body');
+    expect(res.json()).toEqual({ before: false, after: true, token: true });
+    expect(res.headers['cache-control']).toBe('private, no-cache');
   });
 
   it('a route that takes another credential may opt out', async () => {

@@ -5,7 +5,7 @@ import { TaggingOptions } from './options.ts';
 import { taggingRoutes } from './routes.ts';
 import { Tag } from './tag.entity.ts';
 import { TaggedItem } from './tagged-item.entity.ts';
-import { Tagging, installTagging } from './tagging.ts';
+import { TAGGING, Tagging } from './tagging.ts';
 
 /** Tags for any entity of any app, del.icio.us style: batch lookups, tag pages and a tag cloud. */
 export const tagging = defineApp({
@@ -19,7 +19,7 @@ export const tagging = defineApp({
   hooks: ['tagging:tags-changed'],
   setup(fastify, ctx) {
     const service = new Tagging(ctx.site, ctx.options);
-    installTagging(ctx.site, service);
+    ctx.site.state.set(TAGGING, service);
     fastify.decorate('tagging', service);
   },
   routes: taggingRoutes,

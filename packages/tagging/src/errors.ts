@@ -34,13 +34,6 @@ export const DuplicateTaggable = createError<[string]>(
   500,
 );
 
-/** The tagging API was asked for on a site that does not install the tagging app. */
-export const TaggingNotInstalled = createError(
-  'TESSERA_TAGGING_NOT_INSTALLED',
-  "The tagging app is not installed: add tagging() to the site's apps (before the apps that use it).",
-  500,
-);
-
 /** A write was called inside a transaction without its `onCommit`, so the hook could fire too early. */
 export const NeedsOnCommit = createError(
   'TESSERA_TAGGING_NEEDS_ON_COMMIT',

@@ -13,9 +13,11 @@ export {
   DEFAULT_DETAIL_TEMPLATE,
   TAG_NAME_COLUMN_LENGTH,
 } from './options.ts';
-export { Tag, TAG_SLUG_COLUMN_LENGTH } from './tag.entity.ts';
-export { TaggedItem, ENTITY_TYPE_COLUMN_LENGTH } from './tagged-item.entity.ts';
-export { Tagging, getTagging, registerTaggable } from './tagging.ts';
+export { Tag, TagSchema, TAG_SLUG_COLUMN_LENGTH } from './tag.entity.ts';
+export { TaggedItem, TaggedItemSchema, ENTITY_TYPE_COLUMN_LENGTH } from './tagged-item.entity.ts';
+export type { TaggingTables } from './tables.ts';
+export { TAGGING, Tagging, getTagging, registerTaggable } from './tagging.ts';
+export { TAGGING_CACHE_TAGS, cacheTagsOfChange } from './cache-tags.ts';
 export type {
   FindTaggedOptions,
   RegisteredTaggable,

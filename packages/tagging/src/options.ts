@@ -1,3 +1,4 @@
+import { override } from '@tessera/core';
 import { Type, type Static } from 'typebox';
 
 /** The longest tag name, in characters (django-tagging's MAX_TAG_LENGTH). */
@@ -29,8 +30,10 @@ export const TaggingOptions = Type.Object(
     cloudSize: Type.Integer({ minimum: 1, maximum: 10_000, default: DEFAULT_CLOUD_SIZE }),
     cloudSteps: Type.Integer({ minimum: 1, maximum: 10, default: DEFAULT_CLOUD_STEPS }),
     itemsPerType: Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_ITEMS_PER_TYPE }),
-    listTemplate: Type.String({ minLength: 1, default: DEFAULT_LIST_TEMPLATE }),
-    detailTemplate: Type.String({ minLength: 1, default: DEFAULT_DETAIL_TEMPLATE }),
+    /** The tag list (cloud) page's template: a name, or a function of the request. */
+    listTemplate: override.template(DEFAULT_LIST_TEMPLATE),
+    /** A tag's page template: a name, or a function of the request. */
+    detailTemplate: override.template(DEFAULT_DETAIL_TEMPLATE),
   },
   { additionalProperties: false },
 );

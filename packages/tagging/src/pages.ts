@@ -1,6 +1,7 @@
-import type { EntityManager, SiteContext } from '@tessera/core';
+import { kysely, sql, type EntityManager, type SiteContext } from '@tessera/core';
 import type { TagCount, Tagging, TaggableItem } from './tagging.ts';
 import type { TagRow } from './names.ts';
+import type { TaggingTables } from './tables.ts';
 
 /** A tag in the cloud: its count, its weight class (1 = least used … steps) and its page. */
 export interface CloudTag extends TagCount {
@@ -71,24 +72,46 @@ export async function tagPage(
   perType: number,
 ): Promise<TagPage | null> {
   const types = tagging.taggables.map((t) => t.type);
-  const rows = await em.execute<
-    { name: string; slug: string; entity_type: string | null; entity_id: number | null }[]
-  >(
-    `select t.name, t.slug, x.entity_type, x.entity_id
-       from tagging_tag t
-       left join lateral (
-         select ranked.entity_type, ranked.entity_id, ranked.created_at, ranked.id from (
-           select i.entity_type, i.entity_id, i.created_at, i.id,
-                  row_number() over (partition by i.entity_type order by i.created_at desc, i.id desc) as n
-             from tagging_tagged_item i
-            where i.tag_id = t.id and i.entity_type in (${types.length ? '?' : 'null'})
-         ) ranked
-         where ranked.n <= ?
-       ) x on true
-      where t.slug = ?
-      order by x.created_at desc, x.id desc`,
-    types.length ? [types, perType, slug] : [perType, slug],
-  );
+  // The tag, and for each entity type its `perType` most recently tagged ids, in one query.
+  const rows = await kysely<TaggingTables>(em)
+    .selectFrom('tagging_tag as t')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('tagging_tagged_item as i')
+              .select((eb) => [
+                'i.entity_type',
+                'i.entity_id',
+                'i.created_at',
+                'i.id',
+                eb.fn
+                  .agg<number>('row_number')
+                  .over((over) =>
+                    over
+                      .partitionBy('i.entity_type')
+                      .orderBy('i.created_at', 'desc')
+                      .orderBy('i.id', 'desc'),
+                  )
+                  .as('n'),
+              ])
+              .whereRef('i.tag_id', '=', 't.id')
+              .where((eb) =>
+                types.length ? eb('i.entity_type', '=', eb.fn.any(eb.val(types))) : sql.lit(false),
+              )
+              .as('ranked'),
+          )
+          .select(['ranked.entity_type', 'ranked.entity_id', 'ranked.created_at', 'ranked.id'])
+          .where('ranked.n', '<=', perType)
+          .as('x'),
+      (join) => join.onTrue(),
+    )
+    .select(['t.name', 't.slug', 'x.entity_type', 'x.entity_id'])
+    .where('t.slug', '=', slug)
+    .orderBy('x.created_at', 'desc')
+    .orderBy('x.id', 'desc')
+    .execute();
   const first = rows[0];
   if (!first) return null;
   const idsByType = new Map<string, number[]>();

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { NotFound, type AppContext } from '@tessera/core';
+import { NotFound, choose, type AppContext } from '@tessera/core';
+import { TAGGING_CACHE_TAGS } from './cache-tags.ts';
 import { slugify } from './names.ts';
 import type { TaggingOptions } from './options.ts';
 import { tagCloud, tagPage } from './pages.ts';
@@ -21,17 +22,25 @@ export function taggingRoutes(fastify: FastifyInstance, ctx: AppContext<TaggingO
 
   fastify.get('/', { config: { name: 'tag-list' } }, async (request, reply) => {
     const tags = await tagCloud(site, tagging, request.em, options.cloudSize, options.cloudSteps);
-    return reply.render(options.listTemplate, { tags });
+    reply.cacheTags(TAGGING_CACHE_TAGS.cloud);
+    return reply.render(choose(options.listTemplate, request), { tags });
   });
 
-  fastify.get('/api/tags', { config: { name: 'api-tag-list', api: true } }, async (request) => ({
-    tags: await tagCloud(site, tagging, request.em, options.cloudSize, options.cloudSteps),
-  }));
+  fastify.get(
+    '/api/tags',
+    { config: { name: 'api-tag-list', api: true } },
+    async (request, reply) => {
+      reply.cacheTags(TAGGING_CACHE_TAGS.cloud);
+      return {
+        tags: await tagCloud(site, tagging, request.em, options.cloudSize, options.cloudSteps),
+      };
+    },
+  );
 
   fastify.get<{ Params: { slug: string } }>(
     '/api/tags/:slug',
     { schema: { params: SlugParams }, config: { name: 'api-tag-detail', api: true } },
-    async (request) => {
+    async (request, reply) => {
       const page = await tagPage(
         site,
         tagging,
@@ -40,6 +49,7 @@ export function taggingRoutes(fastify: FastifyInstance, ctx: AppContext<TaggingO
         options.itemsPerType,
       );
       if (!page) throw new NotFound(NO_TAG);
+      reply.cacheTags(TAGGING_CACHE_TAGS.tag(page.tag.slug));
       return page;
     },
   );
@@ -50,7 +60,10 @@ export function taggingRoutes(fastify: FastifyInstance, ctx: AppContext<TaggingO
     async (request, reply) => {
       const { slug } = request.params;
       const page = await tagPage(site, tagging, request.em, slug, options.itemsPerType);
-      if (page) return reply.render(options.detailTemplate, { ...page });
+      if (page) {
+        reply.cacheTags(TAGGING_CACHE_TAGS.tag(page.tag.slug));
+        return reply.render(choose(options.detailTemplate, request), { ...page });
+      }
       // `/tags/Python` finds `/tags/python`: one canonical address per tag.
       const canonical = slugify(slug);
       if (canonical && canonical !== slug && (await tagging.tag(request.em, canonical))) {

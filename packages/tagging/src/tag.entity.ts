@@ -4,7 +4,7 @@ import { TAG_NAME_COLUMN_LENGTH } from './options.ts';
 /** The longest slug a tag can have: the column's size (slugs are cut shorter; see `slugify`). */
 export const TAG_SLUG_COLUMN_LENGTH = 200;
 
-const TagSchema = defineEntity({
+export const TagSchema = defineEntity({
   name: 'Tag',
   tableName: 'tagging_tag',
   properties: {

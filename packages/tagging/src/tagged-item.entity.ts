@@ -4,7 +4,7 @@ import { Tag } from './tag.entity.ts';
 /** The longest entity type name (`blog_entry`): the column's size. */
 export const ENTITY_TYPE_COLUMN_LENGTH = 100;
 
-const TaggedItemSchema = defineEntity({
+export const TaggedItemSchema = defineEntity({
   name: 'TaggedItem',
   tableName: 'tagging_tagged_item',
   properties: {

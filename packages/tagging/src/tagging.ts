@@ -1,13 +1,18 @@
-import { transaction, type EntityManager, type OnCommit, type SiteContext } from '@tessera/core';
 import {
-  DuplicateTaggable,
-  InvalidArgument,
-  NeedsOnCommit,
-  TaggingNotInstalled,
-} from './errors.ts';
+  invalidateOnCommit,
+  kysely,
+  stateKey,
+  transaction,
+  type EntityManager,
+  type OnCommit,
+  type SiteContext,
+} from '@tessera/core';
+import { cacheTagsOfChange } from './cache-tags.ts';
+import { DuplicateTaggable, InvalidArgument, NeedsOnCommit } from './errors.ts';
 import { cleanTagNames, parseTagInput, type NameRules, type TagRow } from './names.ts';
 import type { TaggingOptions } from './options.ts';
 import { checkId, refOf, typeOf, type EntityRef, type EntityType, type TagTarget } from './refs.ts';
+import type { TaggingTables } from './tables.ts';
 
 /** What `tagging:tags-changed` carries and the writes answer: what changed on one entity. */
 export interface TagsChanged {
@@ -81,7 +86,8 @@ export interface RegisteredTaggable extends TaggableType {
 
 type Mode = 'set' | 'add' | 'remove';
 
-const SERVICE = Symbol('tessera.tagging');
+/** The tagging service of a site: `site.state.get(TAGGING)` (or `getTagging(site)`). */
+export const TAGGING = stateKey<Tagging>('tagging');
 
 /**
  * The tagging API other apps call: writes and reads of tags on any entity, taking the caller's
@@ -167,11 +173,13 @@ export class Tagging {
     }
     const tags = cleanTagNames(names, this.#rules);
     const ref = refOf(em, target);
-    const hooks = this.#site.hooks;
+    const site = this.#site;
     const run = async (tx: EntityManager, onCommit: OnCommit): Promise<TagsChanged> => {
       const change = await applyChange(tx, mode, ref, tags);
       if (change.added.length || change.removed.length) {
-        onCommit(() => hooks.emit('tagging:tags-changed', change));
+        // With the caller's own tags, in the one invalidation its transaction makes.
+        invalidateOnCommit(site, onCommit, cacheTagsOfChange(change));
+        onCommit(() => site.hooks.emit('tagging:tags-changed', change));
       }
       return change;
     };
@@ -183,13 +191,14 @@ export class Tagging {
   /** The entity's tags, by slug. */
   async tagsFor(em: EntityManager, target: TagTarget): Promise<TagRow[]> {
     const ref = refOf(em, target);
-    return em.execute<TagRow[]>(
-      `select t.name, t.slug from tagging_tag t
-         join tagging_tagged_item i on i.tag_id = t.id
-        where i.entity_type = ? and i.entity_id = ?
-        order by t.slug`,
-      [ref.type, ref.id],
-    );
+    return kysely<TaggingTables>(em)
+      .selectFrom('tagging_tag as t')
+      .innerJoin('tagging_tagged_item as i', 'i.tag_id', 't.id')
+      .select(['t.name', 't.slug'])
+      .where('i.entity_type', '=', ref.type)
+      .where('i.entity_id', '=', ref.id)
+      .orderBy('t.slug')
+      .execute();
   }
 
   /**
@@ -205,13 +214,16 @@ export class Tagging {
     const wanted = [...new Set(ids.map(checkId))];
     const byId = new Map<number, TagRow[]>(wanted.map((id) => [id, []]));
     if (!wanted.length) return byId;
-    const rows = await em.execute<(TagRow & { entity_id: number })[]>(
-      `select i.entity_id, t.name, t.slug from tagging_tagged_item i
-         join tagging_tag t on t.id = i.tag_id
-        where i.entity_type = ? and i.entity_id in (?)
-        order by i.entity_id, t.slug`,
-      [entityType, wanted],
-    );
+    const rows = await kysely<TaggingTables>(em)
+      .selectFrom('tagging_tagged_item as i')
+      .innerJoin('tagging_tag as t', 't.id', 'i.tag_id')
+      .select(['i.entity_id', 't.name', 't.slug'])
+      .where('i.entity_type', '=', entityType)
+      // One array parameter, whatever the number of ids.
+      .where((eb) => eb('i.entity_id', '=', eb.fn.any(eb.val(wanted))))
+      .orderBy('i.entity_id')
+      .orderBy('t.slug')
+      .execute();
     for (const row of rows) byId.get(row.entity_id)!.push({ name: row.name, slug: row.slug });
     return byId;
   }
@@ -231,16 +243,20 @@ export class Tagging {
     const wanted = [...new Set(slugs)].filter((s) => typeof s === 'string' && s);
     if (!wanted.length) return [];
     const all = (opts.match ?? 'any') === 'all';
-    const rows = await em.execute<{ entity_id: number }[]>(
-      `select i.entity_id from tagging_tagged_item i
-         join tagging_tag t on t.id = i.tag_id
-        where i.entity_type = ? and t.slug in (?)
-        group by i.entity_id
-        ${all ? 'having count(*) = ?' : ''}
-        order by ${all ? '' : 'count(*) desc, '}max(i.created_at) desc, i.entity_id desc
-        ${limitOffset(opts)}`,
-      all ? [entityType, wanted, wanted.length] : [entityType, wanted],
-    );
+    const rows = await kysely<TaggingTables>(em)
+      .selectFrom('tagging_tagged_item as i')
+      .innerJoin('tagging_tag as t', 't.id', 'i.tag_id')
+      .select('i.entity_id')
+      .where('i.entity_type', '=', entityType)
+      .where((eb) => eb('t.slug', '=', eb.fn.any(eb.val(wanted))))
+      .groupBy('i.entity_id')
+      .$if(all, (q) => q.having((eb) => eb.fn.countAll(), '=', wanted.length))
+      .$if(!all, (q) => q.orderBy((eb) => eb.fn.countAll(), 'desc'))
+      .orderBy((eb) => eb.fn.max('i.created_at'), 'desc')
+      .orderBy('i.entity_id', 'desc')
+      .$if(opts.limit !== undefined, (q) => q.limit(count(opts.limit!, 'limit')))
+      .$if(!!opts.offset, (q) => q.offset(count(opts.offset!, 'offset')))
+      .execute();
     return rows.map((r) => r.entity_id);
   }
 
@@ -250,15 +266,20 @@ export class Tagging {
     opts: { type?: EntityType; limit?: number } = {},
   ): Promise<TagCount[]> {
     const entityType = opts.type === undefined ? undefined : typeOf(em, opts.type);
-    return em.execute<TagCount[]>(
-      `select t.name, t.slug, count(*)::int as count from tagging_tag t
-         join tagging_tagged_item i on i.tag_id = t.id
-        ${entityType ? 'where i.entity_type = ?' : ''}
-        group by t.id
-        order by count desc, t.slug
-        ${limitOffset({ limit: opts.limit ?? 10 })}`,
-      entityType ? [entityType] : [],
-    );
+    return kysely<TaggingTables>(em)
+      .selectFrom('tagging_tag as t')
+      .innerJoin('tagging_tagged_item as i', 'i.tag_id', 't.id')
+      .select((eb) => [
+        't.name',
+        't.slug',
+        eb.cast<number>(eb.fn.countAll(), 'integer').as('count'),
+      ])
+      .$if(entityType !== undefined, (q) => q.where('i.entity_type', '=', entityType!))
+      .groupBy('t.id')
+      .orderBy('count', 'desc')
+      .orderBy('t.slug')
+      .limit(count(opts.limit ?? 10, 'limit'))
+      .execute();
   }
 
   /**
@@ -271,35 +292,43 @@ export class Tagging {
     opts: { limit?: number; anyType?: boolean } = {},
   ): Promise<SimilarItem[]> {
     const ref = refOf(em, target);
-    const rows = await em.execute<{ entity_type: string; entity_id: number; shared: number }[]>(
-      `select other.entity_type, other.entity_id, count(*)::int as shared
-         from tagging_tagged_item mine
-         join tagging_tagged_item other on other.tag_id = mine.tag_id
-        where mine.entity_type = ? and mine.entity_id = ?
-          and not (other.entity_type = mine.entity_type and other.entity_id = mine.entity_id)
-          ${opts.anyType ? '' : 'and other.entity_type = mine.entity_type'}
-        group by other.entity_type, other.entity_id
-        order by shared desc, max(other.created_at) desc, other.entity_id desc
-        ${limitOffset({ limit: opts.limit ?? 10 })}`,
-      [ref.type, ref.id],
-    );
+    const rows = await kysely<TaggingTables>(em)
+      .selectFrom('tagging_tagged_item as mine')
+      .innerJoin('tagging_tagged_item as other', 'other.tag_id', 'mine.tag_id')
+      .select((eb) => [
+        'other.entity_type',
+        'other.entity_id',
+        eb.cast<number>(eb.fn.countAll(), 'integer').as('shared'),
+      ])
+      .where('mine.entity_type', '=', ref.type)
+      .where('mine.entity_id', '=', ref.id)
+      .where((eb) =>
+        eb.not(
+          eb.and([
+            eb('other.entity_type', '=', eb.ref('mine.entity_type')),
+            eb('other.entity_id', '=', eb.ref('mine.entity_id')),
+          ]),
+        ),
+      )
+      .$if(!opts.anyType, (q) => q.whereRef('other.entity_type', '=', 'mine.entity_type'))
+      .groupBy(['other.entity_type', 'other.entity_id'])
+      .orderBy('shared', 'desc')
+      .orderBy((eb) => eb.fn.max('other.created_at'), 'desc')
+      .orderBy('other.entity_id', 'desc')
+      .limit(count(opts.limit ?? 10, 'limit'))
+      .execute();
     return rows.map((r) => ({ type: r.entity_type, id: r.entity_id, shared: r.shared }));
   }
 
   /** The tag with this slug, or null. */
   async tag(em: EntityManager, slug: string): Promise<TagRow | null> {
-    const rows = await em.execute<TagRow[]>('select name, slug from tagging_tag where slug = ?', [
-      slug,
-    ]);
-    return rows[0] ?? null;
+    const row = await kysely<TaggingTables>(em)
+      .selectFrom('tagging_tag')
+      .select(['name', 'slug'])
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    return row ?? null;
   }
-}
-
-function limitOffset(opts: { limit?: number; offset?: number }): string {
-  const parts: string[] = [];
-  if (opts.limit !== undefined) parts.push(`limit ${count(opts.limit, 'limit')}`);
-  if (opts.offset) parts.push(`offset ${count(opts.offset, 'offset')}`);
-  return parts.join(' ');
 }
 
 function count(n: number, what: string): number {
@@ -358,16 +387,9 @@ function bySlug(tags: TagRow[]): TagRow[] {
     .sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
 }
 
-/** Attaches the site's tagging service (the app's setup does this). */
-export function installTagging(site: SiteContext, service: Tagging): void {
-  (site as unknown as Record<symbol, Tagging>)[SERVICE] = service;
-}
-
-/** The site's tagging service; fails clearly when the tagging app is not installed. */
+/** The site's tagging service; throws core's `AppNotInstalled` when the site lacks tagging. */
 export function getTagging(site: SiteContext): Tagging {
-  const service = (site as unknown as Record<symbol, Tagging | undefined>)[SERVICE];
-  if (!service) throw new TaggingNotInstalled();
-  return service;
+  return site.state.get(TAGGING);
 }
 
 /**

@@ -155,6 +155,42 @@ describe('overrides and registration', () => {
     }
   });
 
+  it('a template option may be a function of the request', async () => {
+    const site = await createTestSite({
+      apps: [
+        taggingApp({
+          listTemplate: (request) =>
+            (request.query as { site?: string }).site ? 'site/tags.njk' : 'tagging/tag_list.njk',
+        }),
+      ],
+      settings: { templates: new URL('./fixtures/site-templates/', import.meta.url) },
+    });
+    try {
+      await site.app.tagging.setTags(site.em(), { type: 'anything', id: 1 }, ['One']);
+      expect((await site.client().get('/tagging?site=1')).body).toContain('class="site-tags"');
+      expect((await site.client().get('/tagging')).body).not.toContain('class="site-tags"');
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('refuses at boot a template option no template answers, naming the closest', async () => {
+    await expect(
+      createTestSite({
+        apps: [taggingApp({ detailTemplate: 'tagging/tag_detial.njk' })],
+      }),
+    ).rejects.toThrow(
+      /tessera\.E009: App 'tagging': option 'detailTemplate' names template 'tagging\/tag_detial\.njk'[\s\S]*Did you mean 'tagging\/tag_detail\.njk'/,
+    );
+  });
+
+  it('refuses at boot, from untyped settings, an option key it does not have', async () => {
+    const untyped = { listTemplates: 'x.njk' } as Record<string, unknown>;
+    await expect(createTestSite({ apps: [taggingApp(untyped)] })).rejects.toThrow(
+      /tessera\.E005: App 'tagging': 'listTemplates' is not an option of this app\.[\s\S]*listTemplate/,
+    );
+  });
+
   it('refuses to register an entity type twice', () => {
     expect(() =>
       tagging.register({ type: Book, label: 'Again', load: async () => [] }),
@@ -166,7 +202,7 @@ describe('overrides and registration', () => {
     const bare = await createTestSite({ apps: [] });
     try {
       expect(() => getTagging(bare.site)).toThrowError(
-        expect.objectContaining({ code: 'TESSERA_TAGGING_NOT_INSTALLED' }),
+        expect.objectContaining({ code: 'TESSERA_APP_NOT_INSTALLED' }),
       );
       expect(getTagging(t.site)).toBe(tagging);
     } finally {
@@ -176,8 +212,8 @@ describe('overrides and registration', () => {
 
   it('an app that needs tagging fails at boot when the site does not install it', async () => {
     const { library } = await import('./fixtures/library.ts');
-    await expect(createTestSite({ apps: [library()] })).rejects.toMatchObject({
-      code: 'TESSERA_MISSING_DEPENDENCY',
-    });
+    await expect(createTestSite({ apps: [library()] })).rejects.toThrow(
+      "tessera.E003: App 'library' depends on app 'tagging', which is not installed.",
+    );
   });
 });

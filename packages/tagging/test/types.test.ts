@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { HookPayloads, RouteParams, UrlFor } from '@tessera/core';
-import type { TagRow, Tagging, TagsChanged } from '../src/index.ts';
+import { tagging, type TagRow, type Tagging, type TagsChanged } from '../src/index.ts';
 
 describe('types other apps rely on (checked by tsc)', () => {
   it('names the routes with their params and types the hook payload', () => {
@@ -18,5 +18,14 @@ describe('types other apps rely on (checked by tsc)', () => {
       Promise<Map<number, TagRow[]>>
     >();
     expectTypeOf<Awaited<ReturnType<Tagging['findTagged']>>>().toEqualTypeOf<number[]>();
+  });
+
+  it('takes a template by name or as a function of the request, and refuses other options', () => {
+    expectTypeOf(tagging).toBeCallableWith({ listTemplate: 'site/tags.njk' });
+    expectTypeOf(tagging).toBeCallableWith({ detailTemplate: () => 'site/tag.njk' });
+    // @ts-expect-error a template is a name or a function
+    tagging({ listTemplate: 42 });
+    // @ts-expect-error a misspelled option
+    tagging({ listTemplates: 'site/tags.njk' });
   });
 });

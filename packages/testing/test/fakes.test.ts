@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { veto } from '@tessera/core';
-import { createTestSite, factory, fakeHook, type TestSite } from '../src/index.ts';
+import {
+  createTestSite,
+  factory,
+  fakeHook,
+  fakeInvalidations,
+  type TestSite,
+} from '../src/index.ts';
 import { EchoMessage, echo } from './helpers.ts';
 
 let t: TestSite;
@@ -40,21 +46,29 @@ describe('fakeHook', () => {
 });
 
 describe('factory', () => {
-  const makeMessage = factory<EchoMessage, { message: string }>(async (em, o, n) =>
-    em.create(EchoMessage, { message: o.message ?? `message ${n}` }),
-  );
-
-  it('builds and flushes one, with overrides, each with its own number', async () => {
-    const a = await makeMessage(t);
-    const b = await makeMessage(t, { message: 'chosen' });
-    expect(a.id).toBeGreaterThan(0);
-    expect(b.message).toBe('chosen');
-    expect(await t.em().count(EchoMessage)).toBe(2);
+  it('builds with a fresh EntityManager, a sequence number and the target, and flushes', async () => {
+    const seen: string[] = [];
+    const makeMessage = factory<EchoMessage, { message: string }>(async (em, o, n, target) => {
+      seen.push(target.site === t.site ? 'site' : 'no site');
+      return em.create(EchoMessage, { message: o.message ?? `message ${n}` });
+    });
+    const made = await makeMessage(t);
+    const more = await makeMessage.many(t, 2, { message: 'same' });
+    expect(made.id).toBeGreaterThan(0);
+    expect(more.map((m) => m.message)).toEqual(['same', 'same']);
+    expect(seen).toEqual(['site', 'site', 'site']);
+    expect(await t.em().count(EchoMessage, {})).toBe(3);
   });
+});
 
-  it('builds many', async () => {
-    const many = await makeMessage.many(t, 3);
-    expect(new Set(many.map((m) => m.message)).size).toBe(3);
-    expect(await t.em().count(EchoMessage)).toBe(5);
+describe('fakeInvalidations', () => {
+  it('records each call of the site’s invalidateTags, and puts the original back', async () => {
+    const original = t.site.services.invalidateTags;
+    const fake = fakeInvalidations(t.site);
+    await t.site.services.invalidateTags(['a', 'b']);
+    await t.site.services.invalidateTags(['c']);
+    expect(fake.calls).toEqual([['a', 'b'], ['c']]);
+    fake.restore();
+    expect(t.site.services.invalidateTags).toBe(original);
   });
 });
