@@ -88,5 +88,10 @@ declare module 'fastify' {
     api?: boolean;
     /** Cache this route's responses (`true`: the cache app's defaults), or never (`false`). */
     cache?: RouteCachePolicy | boolean;
+    /**
+     * Requests the site-wide rate limit lets through uncounted (metrics: the scraper it admits).
+     * Everyone else is counted as on any other route.
+     */
+    rateLimitExempt?: (request: FastifyRequest) => boolean;
   }
 }

@@ -125,7 +125,12 @@ export function registerMetrics(
       reply.elapsedTime / 1000,
     );
   });
-  fastify.get(settings.path, { config: { csrf: false } }, async (request, reply) => {
+  // The scraper it admits is never held back by the site-wide limit; anyone else is counted.
+  const config = {
+    csrf: false,
+    rateLimitExempt: (request: FastifyRequest) => allowed(request, settings),
+  };
+  fastify.get(settings.path, { config }, async (request, reply) => {
     if (!allowed(request, settings))
       return reply.status(404).send({ title: 'Not found', status: 404 });
     const text = cluster.isWorker ? await clusterText() : await registry.metrics();

@@ -95,6 +95,7 @@ async function siteRateLimit(fastify: FastifyInstance, opts: SecurityOptions): P
     }) as typeof limit;
   });
   fastify.addHook('onRequest', async function siteWideRateLimit(request, reply) {
+    if (request.routeOptions.config?.rateLimitExempt?.(request)) return;
     await limit(request, reply);
   });
 }

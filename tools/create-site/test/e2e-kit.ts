@@ -303,7 +303,11 @@ export class Browser {
     if (!csrf) throw new Error(`no CSRF token in the page at ${path}:\n${page}`);
     return this.#fetch(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      // A browser names the page's origin on every form post; the site checks it (as Django does).
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: `https://${new URL(this.base).host}`,
+      },
       body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
     });
   }

@@ -318,7 +318,7 @@ describe('publishing Tessera and composing new sites from the registry', () => {
       ],
       [
         'export const env = loadEnv();',
-        "const ProjectForm = ContactForm.extend({\n  name: 'project',\n  fields: { budget: fields.text({ label: 'Budget', maxLength: 50 }) },\n});\n\nexport const env = loadEnv();",
+        "// The site's own route, named in successRedirect, is declared as every name a site reverses.\ndeclare module '@tessera/core' {\n  interface RouteParams {\n    thanks: Record<string, never>;\n  }\n}\n\nconst ProjectForm = ContactForm.extend({\n  name: 'project',\n  fields: { budget: fields.text({ label: 'Budget', maxLength: 50 }) },\n});\n\nexport const env = loadEnv();",
       ],
       [
         'return [contactForm()];',
@@ -357,6 +357,11 @@ describe('publishing Tessera and composing new sites from the registry', () => {
         "import { fields, type HookPayloads } from '@tessera/core';",
         "import { ContactForm, contactForm, type ContactValidatePayload } from '@tessera/contact-form';",
         '',
+        "declare module '@tessera/core' {",
+        '  interface RouteParams {',
+        '    thanks: Record<string, never>;',
+        '  }',
+        '}',
         "const ProjectForm = ContactForm.extend({ name: 'project', fields: { budget: fields.text({ label: 'Budget' }) } });",
         "export const app = contactForm({ form: ProjectForm, successRedirect: 'thanks' });",
         "export const validate = (p: ContactValidatePayload): HookPayloads['contact-form:validate'] => p;",
