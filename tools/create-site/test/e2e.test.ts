@@ -494,7 +494,7 @@ describe('publishing Tessera and composing new sites from the registry', () => {
       { cwd: siteDir('a'), env: siteEnv('a'), encoding: 'utf8' },
     );
     const core = stagedJson('@tessera/core').version;
-    expect(check.stderr).toContain(
+    expect(`${check.stdout}${check.stderr}`).toContain(
       `App 'future' needs @tessera/core >=99.0.0, but the site has ${core}.`,
     );
     expect(check.status).not.toBe(0);
