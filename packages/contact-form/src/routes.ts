@@ -28,8 +28,7 @@ export async function contactFormRoutes(
     template: options.template,
     context: () => ({ honeypot: options.honeypot }),
     successRedirect: options.successRedirect,
-    action: (request, data) =>
-      submit(request, choose(form, request), options.honeypot, delivery, data),
+    action: (request, data) => submit(request, choose(form, request), options.honeypot, data),
     json: (_request, reply) => {
       reply.status(202);
       return { status: 'received' };
