@@ -96,6 +96,7 @@ describe('tessera registered on a plain Fastify server', () => {
     expect(sent.statusCode).toBe(303);
     expect(sent.headers.location).toBe('/contact/sent');
     expect(visitor.cookies.size).toBe(1);
+    await app.tessera.jobs.drain({ only: 'contact-form:deliver' });
     expect(app.tessera.mail.outbox.at(-1)?.text).toContain('Hello from a team’s own server.');
   });
 

@@ -5,6 +5,7 @@ import { Group } from './group.entity.ts';
 import { migrations } from './migrations/index.ts';
 import { AuthOptions } from './options.ts';
 import { Permission } from './permission.entity.ts';
+import { authJobs } from './reset-mail.ts';
 import { authRoutes } from './routes.ts';
 import { AUTH, AuthRuntime } from './runtime.ts';
 import { User } from './user.entity.ts';
@@ -47,6 +48,7 @@ export const auth = defineApp({
     });
   },
   routes: authRoutes,
+  jobs: authJobs,
   commands: {
     createuser: createUserCommand(),
     'auth:prune': pruneCommand(),

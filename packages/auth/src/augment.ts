@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { CurrentUser } from '@tessera/core';
+import type { SendResetPayload } from './reset-mail.ts';
 import type { User } from './user.entity.ts';
 
 /** Why a sign-in failed (`auth:login-failed`). */
@@ -22,6 +23,10 @@ declare module '@tessera/core' {
     };
     /** A user's password was changed (knowing the old one) or set from a reset link. */
     'auth:password-changed': { user: User; via: 'change' | 'reset'; request: FastifyRequest };
+  }
+  interface JobPayloads {
+    /** Mails a reset link to an address, if it has an active account (queued for every address). */
+    'auth:send-reset': SendResetPayload;
   }
   interface RouteParams {
     'auth:login': Record<string, never>;

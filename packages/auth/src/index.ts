@@ -58,6 +58,8 @@ export {
 } from './users.ts';
 export type { NewUser, PermissionSpec } from './users.ts';
 export { emailKey, normalizeEmail } from './emails.ts';
+export { RESET_MAIL_RETRY, sendResetMail } from './reset-mail.ts';
+export type { SendResetPayload } from './reset-mail.ts';
 export { argon2id, DEFAULT_ARGON2_PARAMS, UNUSABLE_PASSWORD_PREFIX } from './passwords.ts';
 export type {
   Argon2Params,

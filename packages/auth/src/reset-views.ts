@@ -2,9 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { choose, problem, refuse, wantsJson, type FormErrors } from '@tessera/core';
 import { SESSION_RESET_TOKEN } from './current-user.ts';
 import type { AuthRuntime } from './runtime.ts';
-import { decodeUid, encodeUid, type TokenCheck } from './tokens.ts';
+import { decodeUid, type TokenCheck } from './tokens.ts';
 import { User } from './user.entity.ts';
-import { findUserByEmail, setPassword } from './users.ts';
+import { setPassword } from './users.ts';
 import { authFormView, type Handler } from './view-kit.ts';
 
 /** The path segment that stands for "the token kept in the session" in a reset link. */
@@ -31,41 +31,17 @@ export function resetViews(rt: AuthRuntime) {
     template: o.passwordResetTemplate,
     successRedirect: o.passwordResetSuccessRedirect,
     async action(request, data) {
-      // The answer is the same whether or not the email has an account: no enumeration.
-      const user = await findUserByEmail(request.em, String(data.email));
-      if (user?.isActive) await sendResetMail(request, user);
+      // The same work for every address, known or not: one job, which looks the address up. The
+      // answer, and its timing, tell nobody whether an account exists (no enumeration).
+      await site.jobs.enqueue('auth:send-reset', {
+        email: String(data.email),
+        origin: o.siteUrl || `${request.protocol}://${request.host}`,
+        subjectTemplate: choose(o.passwordResetSubjectTemplate, request),
+        emailTemplate: choose(o.passwordResetEmailTemplate, request),
+      });
       return { user: null };
     },
   });
-
-  async function sendResetMail(request: FastifyRequest, user: User): Promise<void> {
-    const uid = encodeUid(user.id);
-    const token = rt.tokens.make(user);
-    const origin = o.siteUrl || `${request.protocol}://${request.host}`;
-    const context = {
-      user,
-      email: user.email,
-      uid,
-      token,
-      reset_url: origin + site.url('auth:password-reset-confirm', { uid, token }),
-      site_name: site.settings.siteName,
-      timeout_hours: Math.round(o.passwordResetTimeoutSeconds / 3600),
-    };
-    const subject = await site.templates.render(
-      choose(o.passwordResetSubjectTemplate, request),
-      context,
-    );
-    const text = await site.templates.render(
-      choose(o.passwordResetEmailTemplate, request),
-      context,
-    );
-    try {
-      await site.mail.send({ to: user.email, subject: subject.trim().split('\n')[0]!, text });
-    } catch (err) {
-      // Saying so would tell the visitor the email has an account; the log tells the operator.
-      request.log.error({ err, userId: user.id }, 'password reset mail could not be sent');
-    }
-  }
 
   const passwordResetDone: Handler = async (request, reply) =>
     reply.render(choose(o.passwordResetDoneTemplate, request));

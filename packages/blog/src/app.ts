@@ -6,6 +6,7 @@ import { Entry } from './entry.entity.ts';
 import { EntryTally } from './entry-tally.entity.ts';
 import { migrations } from './migrations/index.ts';
 import { BlogOptions } from './options.ts';
+import { blogJobs } from './publishing.ts';
 import { blogRoutes } from './routes.ts';
 import { installBlog } from './runtime.ts';
 
@@ -47,5 +48,6 @@ export const blog = defineApp({
     });
   },
   routes: blogRoutes,
+  jobs: blogJobs,
   commands: { 'blog:demo': blogDemoCommand() },
 });

@@ -21,10 +21,17 @@ declare module '@tessera/core' {
       user: CurrentUser | null;
       extra: Record<string, unknown>;
     };
-    /** After an entry first went live (once per entry, whatever happens to it later). */
+    /**
+     * After an entry first went live — saved live with its date come, or its future date reached
+     * (`blog:publish-due`) — once per entry, whatever happens to it later.
+     */
     'blog:entry-published': { entry: EntrySummary };
     /** After an entry and its tags were deleted. */
     'blog:entry-deleted': { entry: EntrySummary; user: CurrentUser | null };
+  }
+  interface JobPayloads {
+    /** Every minute: announces the live entries whose publication date has come. */
+    'blog:publish-due': Record<string, never>;
   }
   interface RouteParams {
     'blog:entry-list': Record<string, never>;

@@ -62,7 +62,8 @@ function isUniqueViolation(err: unknown): boolean {
  * (listeners may change the input or veto), renders and sanitises the markdown, writes the entry
  * and its tags in one transaction, then — after commit — invalidates the cache tags of its pages
  * (with tagging's, in one call) and fires `blog:entry-saved` and, the first time the entry goes
- * live, `blog:entry-published`.
+ * live (live and dated now or earlier), `blog:entry-published`. A live entry dated later goes
+ * live when its date comes (`publishDue`).
  * Bad input throws an error with field `errors` (422) and writes nothing.
  */
 export async function saveEntry(
@@ -120,8 +121,13 @@ export async function saveEntry(
     entry.excerpt = data.excerpt.trim() || excerptOf(html, options.excerptLength);
     entry.status = data.status;
     if (data.pubDate) entry.pubDate = data.pubDate;
-    if (entry.status === 'live' && !entry.firstPublishedAt) {
-      entry.firstPublishedAt = new Date();
+    // Live and dated now or earlier: it goes live with this save. Live and dated later: it waits,
+    // and `blog:publish-due` announces it when the date comes. A draft waits for nothing.
+    const now = new Date();
+    const live = entry.status === 'live';
+    entry.publishPending = live && entry.pubDate > now;
+    if (live && !entry.publishPending && !entry.firstPublishedAt) {
+      entry.firstPublishedAt = now;
       firstPublished = true;
     }
     try {

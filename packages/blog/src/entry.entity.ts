@@ -21,8 +21,16 @@ export const EntrySchema = defineEntity({
     excerpt: p.text(),
     status: p.enum([...ENTRY_STATUSES]).default('draft'),
     pubDate: p.datetime(),
-    /** When the entry first went live: `blog:entry-published` fires once, when this is set. */
+    /**
+     * When the entry first went live — live, and its publication date come: `blog:entry-published`
+     * fires once, when this is set (at save, or by `blog:publish-due` when a future date comes).
+     */
     firstPublishedAt: p.datetime().nullable(),
+    /**
+     * True while a live entry waits for its publication date: `blog:publish-due` clears it when the
+     * date comes, invalidating the pages that now list the entry.
+     */
+    publishPending: p.boolean().default(false),
     /** A deleted user's entries stay, without an author. */
     author: () => p.manyToOne(User).nullable().deleteRule('set null').index(),
     createdAt: p.datetime().onCreate(() => new Date()),
@@ -32,6 +40,12 @@ export const EntrySchema = defineEntity({
       .onUpdate(() => new Date()),
   },
   indexes: [
+    {
+      // What `blog:publish-due` looks for every minute: only the few entries waiting for their date.
+      name: 'blog_entry_publish_pending_index',
+      expression:
+        'create index "blog_entry_publish_pending_index" on "blog_entry" ("pub_date") where "publish_pending"',
+    },
     {
       // Every public read filters on status and orders by publication date, newest first (the
       // id breaks ties, and lets a deep page skip its offset within the index alone).

@@ -19,6 +19,8 @@ export { entryForm, TITLE_MAX_LENGTH, BODY_MAX_LENGTH, EXCERPT_MAX_LENGTH } from
 export type { EntryForm } from './forms.ts';
 export * from './errors.ts';
 export { saveEntry, deleteEntry } from './entries.ts';
+export { publishDue, PUBLISH_DUE_SCHEDULE } from './publishing.ts';
+export type { PublishReport } from './publishing.ts';
 export { BLOG_CACHE_TAGS, cacheTagsFor } from './cache-tags.ts';
 export type { WriteOptions } from './entries.ts';
 export { latestEntries, listEntries, getEntry, archiveMonths } from './reading.ts';

@@ -4,7 +4,7 @@ import { ContactMessage } from './contact-message.entity.ts';
 import { Delivery } from './delivery.ts';
 import { migrations } from './migrations/index.ts';
 import { ContactFormOptions } from './options.ts';
-import { deliverPending, scheduleRetries } from './retry.ts';
+import { contactFormJobs, queueUndelivered } from './jobs.ts';
 import { contactFormRoutes } from './routes.ts';
 import { CONTACT_FORM } from './runtime.ts';
 
@@ -18,22 +18,22 @@ export const contactForm = defineApp({
   templates: new URL('../templates/', import.meta.url),
   options: ContactFormOptions,
   hooks: ['contact-form:validate', 'contact-form:sent'],
-  setup(fastify, { options, site }) {
+  setup(_fastify, { options, site }) {
     site.state.set(CONTACT_FORM, { options, delivery: new Delivery(site, options) });
-    scheduleRetries(fastify, site);
   },
   routes: contactFormRoutes,
   checks: (site) => contactFormChecks(site, site.state.get(CONTACT_FORM).options),
+  jobs: contactFormJobs,
   commands: {
     'contact-form:deliver': {
       description:
-        'Mail every pending contact message that is due (--all: every pending one, now).',
-      async run(site, args) {
-        const report = await deliverPending(site, { all: args.includes('--all') });
+        'Queue a delivery job for every pending contact message that has none (the workers mail them).',
+      async run(site) {
+        const { pending, queued } = await queueUndelivered(site);
         console.log(
-          `Delivered ${report.sent} contact message(s); ${report.failed} failed and stay pending.`,
+          `${pending} contact message(s) pending: queued ${queued}; ${pending - queued} already had a delivery job.`,
         );
-        return report.failed ? 1 : 0;
+        return 0;
       },
     },
   },

@@ -25,8 +25,12 @@ declare module '@tessera/core' {
   interface HookPayloads {
     /** Before a valid message is stored: listeners may veto it (stored as spam, not mailed). */
     'contact-form:validate': ContactValidatePayload;
-    /** After a message has been mailed (at submission or by a retry). */
+    /** After a message has been mailed (by its `contact-form:deliver` job, in a worker). */
     'contact-form:sent': ContactSentPayload;
+  }
+  interface JobPayloads {
+    /** Mails one stored message; queued with it, one per message (`exclusive`, keyed by its id). */
+    'contact-form:deliver': { messageId: number };
   }
   interface RouteParams {
     /** GET shows the form, POST submits it. */

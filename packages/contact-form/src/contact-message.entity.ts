@@ -1,13 +1,13 @@
 import { defineEntity, p } from '@tessera/core';
 
 /**
- * Where a message stands: `sending` while one process holds it, `pending` while it waits for
- * a retry, `sent` once mailed, `spam` when vetoed (kept, never mailed).
+ * Where a message stands: `pending` until its `contact-form:deliver` job has mailed it, `sent`
+ * once mailed, `spam` when vetoed (kept, never mailed).
  */
-export type DeliveryState = 'pending' | 'sending' | 'sent' | 'spam';
+export type DeliveryState = 'pending' | 'sent' | 'spam';
 
 /** Every delivery state, for the column's check constraint. */
-export const DELIVERY_STATES = ['pending', 'sending', 'sent', 'spam'] as const;
+export const DELIVERY_STATES = ['pending', 'sent', 'spam'] as const;
 
 /** A stored message as a plain row: what templates, hooks and `recipients` functions receive. */
 export interface StoredMessage {
@@ -38,7 +38,7 @@ export interface ContactResult {
 export const ContactMessageSchema = defineEntity({
   name: 'ContactMessage',
   tableName: 'contact_form_message',
-  indexes: [{ properties: ['state', 'nextAttemptAt'] }],
+  indexes: [{ properties: ['state'] }],
   properties: {
     id: p.integer().primary(),
     /** The name of the form that took it (`contact`, or the site's extended form). */
@@ -52,10 +52,9 @@ export const ContactMessageSchema = defineEntity({
     state: p.enum(DELIVERY_STATES).default('pending'),
     /** Why it was vetoed (`honeypot`, or a `contact-form:validate` listener's reason). */
     spamReason: p.string().length(200).nullable(),
-    /** Delivery attempts so far. */
+    /** Delivery attempts so far (each run of its job counts one, before it sends). */
     attempts: p.integer().default(0),
-    /** When the next attempt may start (for `sending`: when the claim expires). */
-    nextAttemptAt: p.datetime().nullable(),
+    /** Why the last attempt failed (cleared once sent). */
     lastError: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     sentAt: p.datetime().nullable(),

@@ -1,20 +1,12 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { EntityManager, SiteContext } from '@tessera/core';
 import { ContactForm, type AnyForm } from './forms.ts';
 import type { DeliveryState, StoredMessage } from './contact-message.entity.ts';
 import {
   DEFAULT_BODY_TEMPLATE,
-  DEFAULT_RETRY_DELAY,
   DEFAULT_SUBJECT_TEMPLATE,
-  MAX_RETRY_DELAY,
   type RecipientsChoice,
 } from './options.ts';
-
-/**
- * How long a process may hold a message in `sending` before another may take it over: longer
- * than any SMTP timeout, so a slow send is never doubled, yet a crashed process loses nothing.
- */
-export const SENDING_LEASE_MS = 15 * 60_000;
 
 /** What delivery needs of the app's options. */
 export interface DeliveryOptions {
@@ -22,15 +14,6 @@ export interface DeliveryOptions {
   recipients?: RecipientsChoice;
   subjectTemplate?: string;
   bodyTemplate?: string;
-  retryDelay?: number;
-}
-
-/** What a delivery run did. */
-export interface DeliveryReport {
-  /** Messages mailed in this run. */
-  sent: number;
-  /** Messages whose attempt failed; they stay pending for a later attempt. */
-  failed: number;
 }
 
 interface MessageRow {
@@ -49,6 +32,9 @@ interface MessageRow {
 
 const COLUMNS =
   'id, form_name, data, ip, user_agent, user_id, state, spam_reason, attempts, created_at, sent_at';
+
+/** What one run of a message's delivery did. */
+export type DeliveryOutcome = 'sent' | 'not pending';
 
 function fromRow(row: MessageRow): StoredMessage {
   return {
@@ -74,15 +60,11 @@ function display(value: unknown): string {
   return String(value);
 }
 
-/** The wait before attempt `attempts + 1`: doubling from `base`, at most an hour. */
-export function backoff(base: number, attempts: number): number {
-  return Math.min(base * 2 ** Math.max(0, attempts - 1), MAX_RETRY_DELAY);
-}
-
 /**
- * Mails stored messages to the site's managers. Each message is claimed atomically before it is
- * sent (`sending`, with a lease), so two processes retrying at once never mail one twice; a
- * failed send puts it back to `pending` with a later next attempt, so none is lost.
+ * Mails stored messages to the site's managers: what the `contact-form:deliver` job runs, once
+ * per message (the job is exclusive per message, so no two runs hold one message at once). A run
+ * checks the message is still pending first, so a repeated run (a worker killed after the mail
+ * went out but before the job finished) changes nothing once the message is marked sent.
  */
 export class Delivery {
   readonly #site: SiteContext;
@@ -91,10 +73,6 @@ export class Delivery {
   constructor(site: SiteContext, options: DeliveryOptions) {
     this.#site = site;
     this.#options = options;
-  }
-
-  get #em(): EntityManager {
-    return this.#site.orm.em as EntityManager;
   }
 
   /**
@@ -139,8 +117,21 @@ export class Delivery {
     return { subject: subject.replace(/\s+/g, ' ').trim(), text };
   }
 
-  /** Mails a message this process has claimed; answers whether it went out. */
-  async deliver(message: StoredMessage): Promise<boolean> {
+  /**
+   * Mails message `id` if it is still pending: counts the attempt first (so a run that never
+   * comes back is counted), then sends, then marks it sent and fires `contact-form:sent`. A failed
+   * send keeps the message pending with the reason and throws, so the job is retried.
+   */
+  async deliver(em: EntityManager, id: number, log: FastifyBaseLogger): Promise<DeliveryOutcome> {
+    const conn = em.getConnection();
+    const [row] = await conn.execute<MessageRow[]>(
+      `update contact_form_message set attempts = attempts + 1
+       where id = ? and state = 'pending' returning ${COLUMNS}`,
+      [id],
+    );
+    // Sent by an earlier run, kept as spam, or deleted: nothing to do, and nothing to retry.
+    if (!row) return 'not pending';
+    const message = fromRow(row);
     let to: string[];
     try {
       to = await this.recipients(message);
@@ -153,30 +144,21 @@ export class Delivery {
         ...(typeof email === 'string' && email ? { replyTo: email } : {}),
       });
     } catch (err) {
-      const wait = backoff(this.#options.retryDelay ?? DEFAULT_RETRY_DELAY, message.attempts);
-      this.#site.log.warn(
-        { err, contactMessage: message.id, attempts: message.attempts, retryInMs: wait },
-        'contact-form: delivery failed; the message stays pending',
+      log.warn(
+        { err, contactMessage: id, attempts: message.attempts },
+        'contact-form: delivery failed; the message stays pending and its job is retried',
       );
-      await this.#em.getConnection().execute(
-        `update contact_form_message set state = 'pending', last_error = ?,
-             next_attempt_at = now() + make_interval(secs => ?)
-           where id = ? and state = 'sending' and attempts = ?`,
-        [
-          String((err as Error)?.message ?? err).slice(0, 2000),
-          wait / 1000,
-          message.id,
-          message.attempts,
-        ],
+      await conn.execute(
+        `update contact_form_message set last_error = ? where id = ? and state = 'pending'`,
+        [String((err as Error)?.message ?? err).slice(0, 2000), id],
         'run',
       );
-      return false;
+      throw err;
     }
-    const rows = await this.#em.getConnection().execute<{ sent_at: Date }[]>(
-      `update contact_form_message set state = 'sent', sent_at = now(), next_attempt_at = null,
-         last_error = null
-       where id = ? and state = 'sending' and attempts = ? returning sent_at`,
-      [message.id, message.attempts],
+    const rows = await conn.execute<{ sent_at: Date }[]>(
+      `update contact_form_message set state = 'sent', sent_at = now(), last_error = null
+       where id = ? and state = 'pending' returning sent_at`,
+      [id],
     );
     const sent: StoredMessage = {
       ...message,
@@ -186,50 +168,8 @@ export class Delivery {
     try {
       await this.#site.hooks.emit('contact-form:sent', { message: sent, recipients: to });
     } catch (err) {
-      this.#site.log.error(
-        { err, contactMessage: message.id },
-        'contact-form:sent listener failed',
-      );
+      log.error({ err, contactMessage: id }, 'contact-form:sent listener failed');
     }
-    return true;
-  }
-
-  /**
-   * Takes the next due message for this process: a `pending` one whose time has come (any
-   * pending one with `all`), or a `sending` one whose claim expired. Atomic across processes.
-   */
-  async claim(skip: readonly number[], all = false): Promise<StoredMessage | null> {
-    const rows = await this.#em.getConnection().execute<MessageRow[]>(
-      `update contact_form_message
-       set state = 'sending', attempts = attempts + 1,
-           next_attempt_at = now() + make_interval(secs => ?)
-       where id = (
-         select id from contact_form_message
-         where ((state = 'pending' and (?::boolean or next_attempt_at is null or next_attempt_at <= now()))
-             or (state = 'sending' and next_attempt_at <= now()))
-           and not (id = any(?::int[]))
-         order by id
-         limit 1
-         for update skip locked)
-       returning ${COLUMNS}`,
-      [SENDING_LEASE_MS / 1000, all, `{${skip.join(',')}}`],
-    );
-    return rows[0] ? fromRow(rows[0]) : null;
-  }
-
-  /**
-   * Delivers every due message, one claim at a time (so several processes share the work);
-   * each message is tried at most once per run.
-   */
-  async deliverDue(opts: { all?: boolean } = {}): Promise<DeliveryReport> {
-    const tried: number[] = [];
-    const report: DeliveryReport = { sent: 0, failed: 0 };
-    for (;;) {
-      const message = await this.claim(tried, opts.all);
-      if (!message) return report;
-      tried.push(message.id);
-      if (await this.deliver(message)) report.sent += 1;
-      else report.failed += 1;
-    }
+    return 'sent';
   }
 }

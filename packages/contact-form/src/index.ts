@@ -12,16 +12,18 @@ export {
   DEFAULT_HONEYPOT,
   DEFAULT_RATE_LIMIT_MAX,
   DEFAULT_RATE_LIMIT_WINDOW,
-  DEFAULT_RETRY_DELAY,
-  DEFAULT_RETRY_INTERVAL,
   DEFAULT_SENT_TEMPLATE,
   DEFAULT_SUBJECT_TEMPLATE,
   DEFAULT_SUCCESS_REDIRECT,
   DEFAULT_TEMPLATE,
-  MAX_RETRY_DELAY,
 } from './options.ts';
 export type { RecipientsChoice } from './options.ts';
 export { RateLimited } from './errors.ts';
-export { SENDING_LEASE_MS } from './delivery.ts';
-export type { DeliveryReport } from './delivery.ts';
-export { deliverPending } from './retry.ts';
+export type { DeliveryOutcome } from './delivery.ts';
+export {
+  DELIVERY_HEARTBEAT_SECONDS,
+  DELIVERY_RETRY,
+  queueDelivery,
+  queueUndelivered,
+} from './jobs.ts';
+export type { QueueReport } from './jobs.ts';

@@ -19,12 +19,6 @@ export const DEFAULT_HONEYPOT = 'homepage';
 export const DEFAULT_RATE_LIMIT_MAX = 5;
 /** The rate limit's window, in milliseconds. */
 export const DEFAULT_RATE_LIMIT_WINDOW = 60_000;
-/** How often the server retries pending deliveries, in milliseconds (0: never; use the command). */
-export const DEFAULT_RETRY_INTERVAL = 60_000;
-/** The wait after a first failed delivery, in milliseconds; it doubles with each failure. */
-export const DEFAULT_RETRY_DELAY = 60_000;
-/** The longest wait between two delivery attempts, in milliseconds. */
-export const MAX_RETRY_DELAY = 3_600_000;
 
 /** Addresses, or a function of the stored message answering them (route by department). */
 export type RecipientsChoice =
@@ -89,10 +83,6 @@ export const ContactFormOptions = Type.Object({
     ],
     { default: { max: DEFAULT_RATE_LIMIT_MAX, timeWindow: DEFAULT_RATE_LIMIT_WINDOW } },
   ),
-  /** How often the server retries pending deliveries (ms); 0 leaves it to `contact-form:deliver`. */
-  retryInterval: Type.Integer({ minimum: 0, default: DEFAULT_RETRY_INTERVAL }),
-  /** The wait after a first failed delivery (ms), doubled per failure up to an hour. */
-  retryDelay: Type.Integer({ minimum: 0, default: DEFAULT_RETRY_DELAY }),
 });
 
 /** The resolved options. */

@@ -3,7 +3,6 @@ import { choose, formView, type AppContext } from '@tessera/core';
 import { formFor, type AnyForm } from './forms.ts';
 import type { ContactFormOptions } from './options.ts';
 import { submissionLimit } from './rate-limit.ts';
-import { CONTACT_FORM } from './runtime.ts';
 import { submit } from './submission.ts';
 
 /** The app's routes: the form (GET/POST), the thank-you page, and the JSON endpoint. */
@@ -11,7 +10,6 @@ export async function contactFormRoutes(
   fastify: FastifyInstance,
   { options, site }: AppContext<ContactFormOptions>,
 ): Promise<void> {
-  const { delivery } = site.state.get(CONTACT_FORM);
   const siteForm = options.form;
   // The form the app parses: the site's, with the message limit and the honeypot input applied
   // once — or for each request, when the site chose its form with a function.
@@ -28,8 +26,7 @@ export async function contactFormRoutes(
     template: options.template,
     context: () => ({ honeypot: options.honeypot }),
     successRedirect: options.successRedirect,
-    action: (request, data) =>
-      submit(request, choose(form, request), options.honeypot, delivery, data),
+    action: (request, data) => submit(request, choose(form, request), options.honeypot, data),
     json: (_request, reply) => {
       reply.status(202);
       return { status: 'received' };

@@ -5,7 +5,7 @@ import type { ContactFormOptions } from './options.ts';
 /** What the app keeps for one site: its resolved options and the delivery every path shares. */
 export interface ContactFormRuntime {
   options: ContactFormOptions;
-  /** Mails stored messages: at submission, in the periodic retry and in `contact-form:deliver`. */
+  /** Mails stored messages: what each `contact-form:deliver` job runs. */
   delivery: Delivery;
 }
 

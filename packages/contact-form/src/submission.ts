@@ -1,21 +1,22 @@
 import type { FastifyRequest } from 'fastify';
+import { transaction } from '@tessera/core';
 import { ContactMessage, type ContactResult } from './contact-message.entity.ts';
-import { SENDING_LEASE_MS, type Delivery } from './delivery.ts';
 import { honeypotFilled, type AnyForm } from './forms.ts';
+import { queueDelivery } from './jobs.ts';
 
 /** The longest user agent kept. */
 export const USER_AGENT_MAX_LENGTH = 500;
 
 /**
  * Handles a valid submission: the honeypot, then the `contact-form:validate` listeners (which
- * may veto it as spam or change its data), then stores it, and only then mails it. A vetoed
- * message is stored as `spam` and not mailed; the sender is told the same as anyone else.
+ * may veto it as spam or change its data), then stores it with its `contact-form:deliver` job in
+ * one transaction. Nothing is mailed in the request: a slow or down mail server never holds it.
+ * A vetoed message is stored as `spam` and gets no job; the sender is told the same as anyone else.
  */
 export async function submit(
   request: FastifyRequest,
   form: AnyForm,
   honeypot: string | false,
-  delivery: Delivery,
   clean: Record<string, unknown>,
 ): Promise<ContactResult> {
   const site = request.server.tessera;
@@ -47,45 +48,24 @@ export async function submit(
     }
   }
 
-  const em = request.em;
-  const message = em.create(ContactMessage, {
-    formName: form.name,
-    data,
-    ...meta,
-    state: spamReason ? 'spam' : 'sending',
-    spamReason,
-    attempts: spamReason ? 0 : 1,
-    nextAttemptAt: spamReason ? null : new Date(Date.now() + SENDING_LEASE_MS),
+  const message = await transaction(request.em, async (tx) => {
+    const stored = tx.create(ContactMessage, {
+      formName: form.name,
+      data,
+      ...meta,
+      state: spamReason ? 'spam' : 'pending',
+      spamReason,
+      attempts: 0,
+    });
+    await tx.flush();
+    // Written by this transaction: the message and its job exist together, or neither does.
+    if (!spamReason) await queueDelivery(site, stored.id);
+    return stored;
   });
-  await em.flush();
-  const result: ContactResult = { id: message.id, formName: message.formName, data };
-  if (spamReason) {
+  if (spamReason)
     request.log.info(
       { contactMessage: message.id, reason: spamReason },
       'contact-form: spam kept, not mailed',
     );
-    return result;
-  }
-  try {
-    await delivery.deliver({
-      id: message.id,
-      formName: message.formName,
-      data,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      userId: meta.userId,
-      state: 'sending',
-      spamReason: null,
-      attempts: 1,
-      createdAt: message.createdAt,
-      sentAt: null,
-    });
-  } catch (err) {
-    // Stored already: the periodic retry takes it over once the claim expires.
-    request.log.error(
-      { err, contactMessage: message.id },
-      'contact-form: delivery could not finish',
-    );
-  }
-  return result;
+  return { id: message.id, formName: message.formName, data };
 }

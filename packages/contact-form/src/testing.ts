@@ -9,15 +9,14 @@ import { ContactForm } from './forms.ts';
 
 /** What `makeMessage` takes: any stored column of a message but its id. */
 export interface MessageOverrides extends Omit<StoredMessage, 'id'> {
-  /** When the next delivery may start (null: now). */
-  nextAttemptAt: Date | null;
   /** Why the last delivery failed. */
   lastError: string | null;
 }
 
 /**
- * A stored message of the default form, `pending` and due now unless told otherwise (so the next
- * delivery run mails it): `sender<n>@example.com` wrote `Message <n>`.
+ * A stored message of the default form, `pending` unless told otherwise, with no delivery job
+ * (`queueUndelivered(site)` queues one, as the `contact-form:deliver` command does):
+ * `sender<n>@example.com` wrote `Message <n>`.
  */
 export const makeMessage: Factory<ContactMessage, MessageOverrides> = factory(async (em, o, n) =>
   em.create(ContactMessage, {
@@ -29,7 +28,6 @@ export const makeMessage: Factory<ContactMessage, MessageOverrides> = factory(as
     state: 'pending',
     spamReason: o.state === 'spam' ? 'test' : null,
     attempts: 0,
-    nextAttemptAt: null,
     lastError: null,
     ...o,
   }),

@@ -1,11 +1,16 @@
-// A message is never lost and never mailed twice: transport failures, retries, and two
-// processes retrying at once.
+// Delivery is a job per message: a failed send keeps the message pending and the job retries it
+// with backoff; a message whose retries ran out is queued again by the command; two workers never
+// mail one message twice.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSite, type SentMail } from '@tessera/core';
 import type { TestSite } from '@tessera/testing';
-import { contactForm, deliverPending, DEFAULT_RETRY_DELAY, MAX_RETRY_DELAY } from '../src/index.ts';
-import { backoff } from '../src/delivery.ts';
-import { DEFAULT_MESSAGE, createContactSite, reset, storedMessages } from './helpers.ts';
+import {
+  DELIVERY_HEARTBEAT_SECONDS,
+  DELIVERY_RETRY,
+  contactForm,
+  queueDelivery,
+} from '../src/index.ts';
+import { DEFAULT_MESSAGE, createContactSite, deliver, reset, storedMessages } from './helpers.ts';
 
 let t: TestSite;
 
@@ -15,35 +20,44 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(() => reset(t));
 
-/** Submits `n` messages while the transport is down; they all stay pending. */
-async function pendingMessages(n: number): Promise<void> {
-  t.site.mail.failWith = new Error('smtp down');
-  const c = t.client();
-  for (let i = 1; i <= n; i++) {
-    const res = await c.post('/contact', { ...DEFAULT_MESSAGE, message: `message ${i}` });
-    expect(res.statusCode).toBe(303);
-  }
-  t.site.mail.failWith = null;
-}
-
-/** Makes every pending message due now, as if its wait had passed. */
-async function makeDue(): Promise<void> {
-  await t
-    .em()
-    .getConnection()
-    .execute(
-      "update contact_form_message set next_attempt_at = now() - interval '1 second' where state = 'pending'",
-    );
-}
-
 const deliverCommand = contactForm.spec.commands!['contact-form:deliver']!;
 
+/** Runs `tessera contact-form:deliver`; answers its exit code and what it printed. */
+async function runCommand(): Promise<{ code: number; printed: string[] }> {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    const code = (await deliverCommand.run(t.site, [], {})) as number;
+    return { code, printed: log.mock.calls.map((c) => String(c[0])) };
+  } finally {
+    log.mockRestore();
+  }
+}
+
+describe('the contact-form:deliver job', () => {
+  it('is declared one per message, retried with backoff and watched by a heartbeat', () => {
+    const job = t.site.jobs.list().find((j) => j.name === 'contact-form:deliver');
+    expect(job).toMatchObject({
+      app: 'contact-form',
+      exclusive: true,
+      heartbeatSeconds: DELIVERY_HEARTBEAT_SECONDS,
+      retry: DELIVERY_RETRY,
+    });
+  });
+
+  it('a spam message gets no job', async () => {
+    await t.client().post('/contact', { ...DEFAULT_MESSAGE, homepage: 'http://spam.example' });
+    expect((await storedMessages(t)).map((m) => m.state)).toEqual(['spam']);
+    expect(await t.site.jobs.queued('contact-form:deliver')).toEqual([]);
+  });
+});
+
 describe('when the mail transport fails', () => {
-  it('the message stays stored as pending and the sender still sees the thank-you page', async () => {
+  it('the message stays pending with the reason, and its job waits for a retry', async () => {
     t.site.mail.failWith = new Error('smtp down');
     const res = await t.client().post('/contact', DEFAULT_MESSAGE);
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/contact/sent');
+    expect(await deliver(t)).toEqual({ completed: 0, failed: 1 });
     const [stored] = await storedMessages(t);
     expect(stored).toMatchObject({
       state: 'pending',
@@ -51,145 +65,102 @@ describe('when the mail transport fails', () => {
       lastError: 'smtp down',
       sentAt: null,
     });
-    const wait = stored!.nextAttemptAt!.getTime() - stored!.createdAt.getTime();
-    expect(wait).toBeGreaterThan(DEFAULT_RETRY_DELAY / 2);
-    expect(wait).toBeLessThan(DEFAULT_RETRY_DELAY * 2);
+    const [job] = await t.site.jobs.queued('contact-form:deliver');
+    expect(job).toMatchObject({ state: 'retry', runs: 1, payload: { messageId: stored!.id } });
+    // Backoff: not before its first delay.
+    expect(job!.startAfter.getTime()).toBeGreaterThan(Date.now());
     expect(t.outbox).toHaveLength(0);
   });
 
-  it('a retry before the message is due does nothing; once due it delivers exactly once', async () => {
-    await pendingMessages(1);
-    expect(await deliverPending(t.site)).toEqual({ sent: 0, failed: 0 });
-    expect(t.outbox).toHaveLength(0);
-
-    await makeDue();
-    expect(await deliverPending(t.site)).toEqual({ sent: 1, failed: 0 });
-    expect(await deliverPending(t.site)).toEqual({ sent: 0, failed: 0 });
+  it('the retry delivers once the transport is back, exactly once', async () => {
+    t.site.mail.failWith = new Error('smtp down');
+    await t.client().post('/contact', DEFAULT_MESSAGE);
+    await deliver(t);
+    t.site.mail.failWith = null;
+    // Its delay has not passed: a worker leaves it alone until then.
+    expect(await deliver(t)).toEqual({ completed: 0, failed: 0 });
+    expect(await deliver(t, { deferred: true })).toEqual({ completed: 1, failed: 0 });
+    expect(await deliver(t, { deferred: true })).toEqual({ completed: 0, failed: 0 });
     expect(t.outbox).toHaveLength(1);
-    expect(t.outbox[0]!.text).toContain('message 1');
     const [stored] = await storedMessages(t);
-    expect(stored).toMatchObject({
-      state: 'sent',
-      attempts: 2,
-      lastError: null,
-      nextAttemptAt: null,
-    });
+    expect(stored).toMatchObject({ state: 'sent', attempts: 2, lastError: null });
+    expect(t.outbox[0]!.text).toContain(`Message #${stored!.id}`);
   });
 
-  it('a retry that fails again waits twice as long before the next', async () => {
-    await pendingMessages(1);
-    await makeDue();
-    t.site.mail.failWith = new Error('still down');
-    expect(await deliverPending(t.site)).toEqual({ sent: 0, failed: 1 });
+  it('a run repeated after the mail went out (a worker killed before it finished) mails nothing', async () => {
+    await t.client().post('/contact', DEFAULT_MESSAGE);
+    await deliver(t);
     const [stored] = await storedMessages(t);
-    expect(stored).toMatchObject({ state: 'pending', attempts: 2, lastError: 'still down' });
-    const [{ wait }] = await t
-      .em()
-      .getConnection()
-      .execute<{ wait: number }[]>(
-        'select extract(epoch from next_attempt_at - now()) * 1000 as wait from contact_form_message',
-      );
-    expect(Number(wait)).toBeGreaterThan(DEFAULT_RETRY_DELAY * 1.5);
-    expect(Number(wait)).toBeLessThanOrEqual(DEFAULT_RETRY_DELAY * 2);
-  });
-
-  it('backs off by doubling, up to an hour', () => {
-    expect(backoff(60_000, 1)).toBe(60_000);
-    expect(backoff(60_000, 2)).toBe(120_000);
-    expect(backoff(60_000, 3)).toBe(240_000);
-    expect(backoff(60_000, 30)).toBe(MAX_RETRY_DELAY);
-    expect(backoff(0, 5)).toBe(0);
-  });
-
-  it('a claim left behind by a crashed process is taken over once it expires, not before', async () => {
-    await pendingMessages(2);
-    const conn = t.em().getConnection();
-    const [first, second] = await storedMessages(t);
-    // The first was being sent by a process that died; the second is being sent right now.
-    await conn.execute(
-      "update contact_form_message set state = 'sending', next_attempt_at = now() - interval '1 second' where id = ?",
-      [first!.id],
-    );
-    await conn.execute(
-      "update contact_form_message set state = 'sending', next_attempt_at = now() + interval '10 minutes' where id = ?",
-      [second!.id],
-    );
-    expect(await deliverPending(t.site)).toEqual({ sent: 1, failed: 0 });
-    const [a, b] = await storedMessages(t);
-    expect(a!.state).toBe('sent');
-    expect(b!.state).toBe('sending');
+    expect(await queueDelivery(t.site, stored!.id)).toBe(true);
+    expect(await deliver(t)).toEqual({ completed: 1, failed: 0 });
     expect(t.outbox).toHaveLength(1);
+    expect((await storedMessages(t))[0]).toMatchObject({ state: 'sent', attempts: 1 });
   });
 });
 
 describe('tessera contact-form:deliver', () => {
-  it('delivers every due message and prints how many', async () => {
-    await pendingMessages(3);
-    await makeDue();
-    await pendingMessages(1); // not due yet
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      expect(await deliverCommand.run(t.site, [])).toBe(0);
-      expect(log).toHaveBeenCalledWith(
-        'Delivered 3 contact message(s); 0 failed and stay pending.',
-      );
-      expect(t.outbox).toHaveLength(3);
+  it('queues a message whose retries ran out again, and the workers deliver it', async () => {
+    t.site.mail.failWith = new Error('smtp down');
+    await t.client().post('/contact', DEFAULT_MESSAGE);
+    // Every retry, without waiting for the delays: the job fails for good.
+    expect(await deliver(t, { deferred: true })).toEqual({
+      completed: 0,
+      failed: DELIVERY_RETRY.limit + 1,
+    });
+    expect(await t.site.jobs.queued('contact-form:deliver')).toEqual([]);
+    expect(await t.site.jobs.failures()).toMatchObject([
+      { name: 'contact-form:deliver', error: 'smtp down' },
+    ]);
+    const [kept] = await storedMessages(t);
+    expect(kept).toMatchObject({ state: 'pending', attempts: DELIVERY_RETRY.limit + 1 });
 
-      expect(await deliverCommand.run(t.site, ['--all'])).toBe(0);
-      expect(log).toHaveBeenLastCalledWith(
-        'Delivered 1 contact message(s); 0 failed and stay pending.',
-      );
-      expect(t.outbox).toHaveLength(4);
-    } finally {
-      log.mockRestore();
-    }
-    expect((await storedMessages(t)).map((m) => m.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    t.site.mail.failWith = null;
+    expect(await runCommand()).toEqual({
+      code: 0,
+      printed: ['1 contact message(s) pending: queued 1; 0 already had a delivery job.'],
+    });
+    // The command mails nothing itself.
+    expect(t.outbox).toHaveLength(0);
+    expect(await deliver(t)).toEqual({ completed: 1, failed: 0 });
+    expect(t.outbox).toHaveLength(1);
+    expect((await storedMessages(t))[0]!.state).toBe('sent');
   });
 
-  it('fails when a delivery fails, so a cron job notices', async () => {
-    await pendingMessages(1);
-    t.site.mail.failWith = new Error('smtp down');
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      expect(await deliverCommand.run(t.site, ['--all'])).toBe(1);
-      expect(log).toHaveBeenCalledWith(
-        'Delivered 0 contact message(s); 1 failed and stay pending.',
-      );
-    } finally {
-      log.mockRestore();
-    }
+  it('adds no second job for a message whose job is still waiting', async () => {
+    await t.client().post('/contact', DEFAULT_MESSAGE);
+    await t.client().post('/contact', { ...DEFAULT_MESSAGE, homepage: 'x' }); // spam
+    expect(await runCommand()).toEqual({
+      code: 0,
+      printed: ['1 contact message(s) pending: queued 0; 1 already had a delivery job.'],
+    });
+    expect(await t.site.jobs.queued('contact-form:deliver')).toHaveLength(1);
+    expect(await deliver(t)).toEqual({ completed: 1, failed: 0 });
+    expect(t.outbox).toHaveLength(1);
   });
 });
 
-describe('two processes retrying at once', () => {
-  it('mail every pending message exactly once between them', async () => {
-    await pendingMessages(12);
-    await makeDue();
+describe('two workers at once', () => {
+  it('mail every message exactly once between them', async () => {
+    for (let i = 1; i <= 12; i++)
+      await t.client().post('/contact', { ...DEFAULT_MESSAGE, message: `message ${i}` });
     // A second process: its own site, ORM, pool and mailer on the same database.
     const other = await createSite(t.site.settings);
     try {
-      const slow = (mail: typeof t.site.mail) => {
-        const send = mail.send.bind(mail);
-        mail.send = async (m) => {
-          await new Promise((r) => setTimeout(r, 5));
-          return send(m);
-        };
-      };
-      slow(t.site.mail);
-      slow(other.tessera.mail);
-      const [a, b] = await Promise.all([deliverPending(t.site), deliverPending(other.tessera)]);
-      expect(a.sent + b.sent).toBe(12);
+      const [a, b] = await Promise.all([
+        deliver(t),
+        other.tessera.jobs.drain({ only: 'contact-form:deliver' }),
+      ]);
+      expect(a.completed + b.completed).toBe(12);
       expect(a.failed + b.failed).toBe(0);
       const all: SentMail[] = [...t.outbox, ...other.tessera.mail.outbox];
       const ids = all.map((m) => /Message #(\d+)/.exec(m.text)![1]);
-      expect(new Set(ids).size).toBe(12);
       expect(ids).toHaveLength(12);
-      expect((await storedMessages(t)).every((m) => m.state === 'sent' && m.attempts === 2)).toBe(
+      expect(new Set(ids).size).toBe(12);
+      expect((await storedMessages(t)).every((m) => m.state === 'sent' && m.attempts === 1)).toBe(
         true,
       );
     } finally {
       await other.close();
-      delete (t.site.mail as { send?: unknown }).send;
     }
   });
 });
@@ -200,8 +171,8 @@ describe('after delivery', () => {
       throw new Error('listener bug');
     });
     try {
-      const res = await t.client().post('/contact', DEFAULT_MESSAGE);
-      expect(res.statusCode).toBe(303);
+      await t.client().post('/contact', DEFAULT_MESSAGE);
+      expect(await deliver(t)).toEqual({ completed: 1, failed: 0 });
       const [stored] = await storedMessages(t);
       expect(stored!.state).toBe('sent');
       expect(t.outbox).toHaveLength(1);

@@ -1,9 +1,9 @@
 // The factories the app publishes for other tests (`@tessera/contact-form/testing`).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_MANAGERS, type TestSite } from '@tessera/testing';
-import { deliverPending } from '../src/index.ts';
+import { queueUndelivered } from '../src/index.ts';
 import { makeMessage } from '../src/testing.ts';
-import { createContactSite, reset, storedMessages } from './helpers.ts';
+import { createContactSite, deliver, reset, storedMessages } from './helpers.ts';
 
 let t: TestSite;
 
@@ -14,7 +14,7 @@ afterAll(() => t.close());
 beforeEach(() => reset(t));
 
 describe('makeMessage', () => {
-  it('stores a pending message of the default form that the next delivery run mails', async () => {
+  it('stores a pending message of the default form, which the delivery command queues', async () => {
     const made = await makeMessage(t);
     const [stored] = await storedMessages(t);
     expect(stored).toMatchObject({ id: made.id, formName: 'contact', state: 'pending' });
@@ -23,7 +23,8 @@ describe('makeMessage', () => {
       email: expect.stringMatching(/^sender\d+@example\.com$/),
       message: expect.stringMatching(/^Message \d+$/),
     });
-    expect(await deliverPending(t.site)).toEqual({ sent: 1, failed: 0 });
+    expect(await queueUndelivered(t.site)).toEqual({ pending: 1, queued: 1 });
+    expect(await deliver(t)).toEqual({ completed: 1, failed: 0 });
     expect(t.outbox.map((m) => m.to)).toEqual([TEST_MANAGERS]);
   });
 
@@ -38,6 +39,8 @@ describe('makeMessage', () => {
       ['pending', null],
     ]);
     // Spam is never mailed.
-    expect(await deliverPending(t.site)).toEqual({ sent: 2, failed: 0 });
+    expect(await queueUndelivered(t.site)).toEqual({ pending: 2, queued: 2 });
+    expect(await deliver(t)).toEqual({ completed: 2, failed: 0 });
+    expect(t.outbox).toHaveLength(2);
   });
 });

@@ -18,20 +18,25 @@ export interface MessageRow extends MessageOverrides {
   id: number;
 }
 
-/**
- * A site with the app as most tests want it: no rate limit, and no periodic retry (a test
- * delivers when it means to), with `options` over that.
- */
+/** A site with the app as most tests want it: no rate limit, with `options` over that. */
 export function createContactSite(
   options: Parameters<typeof contactForm>[0] = {},
 ): Promise<TestSite> {
   return createTestSite({
-    apps: [contactForm({ rateLimit: false, retryInterval: 0, ...options })],
+    apps: [contactForm({ rateLimit: false, ...options })],
     routes: { mounts: DEFAULT_MOUNT },
   });
 }
 
-const DATES = ['nextAttemptAt', 'createdAt', 'sentAt'] as const;
+/**
+ * Runs the delivery jobs queued now, as a worker would (a test site runs none by itself); with
+ * `deferred`, also those waiting for a retry's delay.
+ */
+export function deliver(t: TestSite, opts: { deferred?: boolean } = {}) {
+  return t.site.jobs.drain({ only: 'contact-form:deliver', ...opts });
+}
+
+const DATES = ['createdAt', 'sentAt'] as const;
 
 /** Every stored message, oldest first. */
 export async function storedMessages(t: TestSite): Promise<MessageRow[]> {
@@ -40,8 +45,7 @@ export async function storedMessages(t: TestSite): Promise<MessageRow[]> {
     .getConnection()
     .execute<MessageRow[]>(
       `select id, form_name as "formName", data, ip, user_agent as "userAgent", user_id as "userId",
-              state, spam_reason as "spamReason", attempts, next_attempt_at as "nextAttemptAt",
-              last_error as "lastError", created_at as "createdAt", sent_at as "sentAt"
+              state, spam_reason as "spamReason", attempts, last_error as "lastError", created_at as "createdAt", sent_at as "sentAt"
        from contact_form_message order by id`,
     );
   // Raw rows carry timestamps as text; read them as dates.
@@ -51,9 +55,14 @@ export async function storedMessages(t: TestSite): Promise<MessageRow[]> {
   return rows;
 }
 
-/** Empties the message table and the outbox between tests that count them. */
+/** Empties the message table, the queued deliveries and the outbox between tests that count them. */
 export async function reset(t: TestSite): Promise<void> {
   await t.em().getConnection().execute('truncate contact_form_message, core_rate_limit');
+  await t.site.jobs.queued(); // makes pg-boss's tables on first use
+  await t
+    .em()
+    .getConnection()
+    .execute("delete from pgboss.job where name = 'contact-form.deliver'");
   t.outbox.length = 0;
   t.site.mail.failWith = null;
 }

@@ -7,12 +7,11 @@ import {
   ContactForm,
   ContactFormOptions,
   contactForm,
-  deliverPending,
   type ContactResult,
   type StoredMessage,
 } from '../src/index.ts';
 import { formFor, honeypotFilled } from '../src/forms.ts';
-import { DEFAULT_MESSAGE, DEFAULT_MOUNT, reset, storedMessages } from './helpers.ts';
+import { DEFAULT_MESSAGE, DEFAULT_MOUNT, deliver, reset, storedMessages } from './helpers.ts';
 
 function recipientsFor(message: StoredMessage): string[] {
   const text = String(message.data.message);
@@ -43,7 +42,6 @@ beforeAll(async () => {
         recipients: recipientsFor,
         honeypot: false,
         rateLimit: false,
-        retryInterval: 0,
       }),
     ],
     routes: { mounts: DEFAULT_MOUNT },
@@ -78,8 +76,9 @@ describe('options given as functions', () => {
       formName: 'with-topic',
       data: { ...DEFAULT_MESSAGE, topic: 'Engines' },
     });
-    // A retry cannot know which form a request chose: the mail labels the base form's fields by
-    // their labels and the others by name, whichever delivery sends it.
+    // A job cannot know which form a request chose: the mail labels the base form's fields by
+    // their labels and the others by name.
+    await deliver(t);
     expect(t.outbox[0]!.text).toContain('Your name:\nAda Lovelace');
     expect(t.outbox[0]!.text).toContain('topic:\nEngines');
     const plain = await t.client().post('/contact', { ...DEFAULT_MESSAGE, topic: 'Engines' });
@@ -89,16 +88,20 @@ describe('options given as functions', () => {
   it('a recipients function routes each message', async () => {
     await t.client().post('/contact', { ...DEFAULT_MESSAGE, message: 'About my invoice' });
     await t.client().post('/contact', { ...DEFAULT_MESSAGE, message: 'It is broken' });
+    await deliver(t);
     expect(t.outbox.map((m) => m.to)).toEqual([['billing@example.com'], ['support@example.com']]);
   });
 
   it('a recipients function that fails leaves the message pending, not lost', async () => {
     const res = await t.client().post('/contact', { ...DEFAULT_MESSAGE, message: 'crash' });
     expect(res.statusCode).toBe(303);
+    expect(await deliver(t)).toEqual({ completed: 0, failed: 1 });
     const [stored] = await storedMessages(t);
     expect(stored).toMatchObject({ state: 'pending', lastError: 'no route for this message' });
     expect(t.outbox).toHaveLength(0);
-    expect(await deliverPending(t.site, { all: true })).toEqual({ sent: 0, failed: 1 });
+    expect(await t.site.jobs.queued('contact-form:deliver')).toMatchObject([
+      { state: 'retry', payload: { messageId: stored!.id } },
+    ]);
   });
 });
 
@@ -133,7 +136,6 @@ describe('options one value decides', () => {
     [{ recipients: 'a@example.com' }, "option 'recipients' must be a non-empty list"],
     [{ honeypot: 'has space' }, "option 'honeypot' must match pattern"],
     [{ rateLimit: { max: 0 } }, "option 'rateLimit.max'"],
-    [{ retryInterval: -1 }, "option 'retryInterval'"],
     [{ template: 3 }, "option 'template' must be a template name or a function (got number)"],
     [
       { successRedirect: null },

@@ -9,13 +9,13 @@ import {
   type TestSite,
 } from '@tessera/testing';
 import { ContactMessage, contactForm } from '../src/index.ts';
-import { DEFAULT_MESSAGE, DEFAULT_MOUNT, reset } from './helpers.ts';
+import { DEFAULT_MESSAGE, DEFAULT_MOUNT, deliver, reset } from './helpers.ts';
 
 let t: TestSite;
 
 beforeAll(async () => {
   t = await createTestSite({
-    apps: [contactForm({ rateLimit: { max: 2, timeWindow: '1 minute' }, retryInterval: 0 })],
+    apps: [contactForm({ rateLimit: { max: 2, timeWindow: '1 minute' } })],
     routes: { mounts: DEFAULT_MOUNT },
     settings: { trustProxy: true },
   });
@@ -52,6 +52,7 @@ describe('the rate limit', () => {
     const api = await c.post('/contact/api', DEFAULT_MESSAGE, { json: true });
     expect(api.statusCode).toBe(429);
     expect(api.json()).toMatchObject({ status: 429, code: 'TESSERA_CONTACT_FORM_RATE_LIMITED' });
+    await deliver(t);
     expect(t.outbox).toHaveLength(2);
     // A limited address still sees the form.
     expect((await c.get('/contact')).statusCode).toBe(200);

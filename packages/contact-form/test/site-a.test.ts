@@ -8,7 +8,14 @@ import {
   type TestSite,
 } from '@tessera/testing';
 import { ContactMessage, contactForm } from '../src/index.ts';
-import { DEFAULT_MESSAGE, DEFAULT_MOUNT, fakeUsers, reset, storedMessages } from './helpers.ts';
+import {
+  DEFAULT_MESSAGE,
+  DEFAULT_MOUNT,
+  deliver,
+  fakeUsers,
+  reset,
+  storedMessages,
+} from './helpers.ts';
 
 let t: TestSite;
 
@@ -45,13 +52,21 @@ describe('the form page', () => {
 });
 
 describe('a valid submission', () => {
-  it('is stored, mailed to the managers, and the sender lands on the thank-you page', async () => {
+  it('is stored, mailed to the managers by its job, and the sender lands on the thank-you page', async () => {
     const c = t.client();
     const res = await c.post('/contact', DEFAULT_MESSAGE, {
       headers: { 'user-agent': 'TestBrowser/1.0' },
     });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/contact/sent');
+    // Stored with its delivery job; nothing was mailed in the request.
+    const [queued] = await storedMessages(t);
+    expect(queued).toMatchObject({ state: 'pending', attempts: 0, sentAt: null });
+    expect(t.outbox).toHaveLength(0);
+    expect(await t.site.jobs.queued('contact-form:deliver')).toMatchObject([
+      { payload: { messageId: queued!.id } },
+    ]);
+    expect(await deliver(t)).toEqual({ completed: 1, failed: 0 });
 
     const [stored, ...others] = await storedMessages(t);
     expect(others).toHaveLength(0);
@@ -90,6 +105,7 @@ describe('a valid submission', () => {
       name: "Tom & Jerry's <Co>",
       message: 'Fish & chips "please" <b>',
     });
+    await deliver(t);
     const mail = t.outbox[0]!;
     expect(mail.subject).toBe("[Site A] Message from Tom & Jerry's <Co>");
     expect(mail.text).toContain('Fish & chips "please" <b>');
@@ -113,9 +129,11 @@ describe('a valid submission', () => {
     expect(stored!.userId).toBe(42);
   });
 
-  it('announces contact-form:sent once the mail has gone out', async () => {
+  it('announces contact-form:sent once the mail has gone out, from the delivery job', async () => {
     const calls = recordHook(t.site.hooks, 'contact-form:sent');
     await t.client().post('/contact', DEFAULT_MESSAGE);
+    expect(calls).toHaveLength(0);
+    await deliver(t);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.recipients).toEqual(TEST_MANAGERS);
     expect(calls[0]!.message).toMatchObject({
@@ -153,6 +171,7 @@ describe('bad input is refused with field errors, and nothing is stored or maile
       expect(res.statusCode).toBe(422);
       expect(res.body).toMatch(error);
       if (field !== '__all__') expect(res.body).toContain(`id="id_${field}_errors"`);
+      await deliver(t);
       expect(t.outbox).toHaveLength(0);
     });
 
@@ -165,6 +184,7 @@ describe('bad input is refused with field errors, and nothing is stored or maile
       const problem = res.json();
       expect(problem).toMatchObject({ status: 422, code: 'TESSERA_INVALID_FORM' });
       expect(problem.errors[field].join(' ')).toMatch(error);
+      await deliver(t);
       expect(t.outbox).toHaveLength(0);
     });
   }
@@ -181,6 +201,7 @@ describe('bad input is refused with field errors, and nothing is stored or maile
     );
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain('not valid text');
+    await deliver(t);
     expect(t.outbox).toHaveLength(0);
   });
 
@@ -221,6 +242,7 @@ describe('bad input is refused with field errors, and nothing is stored or maile
     expect(form.statusCode).toBe(403);
     const api = await t.client().post('/contact/api', DEFAULT_MESSAGE, { json: true, csrf: false });
     expect(api.statusCode).toBe(403);
+    await deliver(t);
     expect(t.outbox).toHaveLength(0);
   });
 });
@@ -253,6 +275,7 @@ describe('the JSON endpoint', () => {
 
   it('accepts a message with the CSRF header, stores it and mails it', async () => {
     const res = await t.client().post('/contact/api', DEFAULT_MESSAGE, { json: true });
+    await deliver(t);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ status: 'received' });
     const [stored] = await storedMessages(t);

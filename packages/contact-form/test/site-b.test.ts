@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fields } from '@tessera/core';
 import { createTestSite, expectCountChange, type TestSite } from '@tessera/testing';
 import { ContactForm, ContactMessage, contactForm } from '../src/index.ts';
-import { DEFAULT_MESSAGE, DEFAULT_MOUNT, reset, storedMessages } from './helpers.ts';
+import { DEFAULT_MESSAGE, DEFAULT_MOUNT, deliver, reset, storedMessages } from './helpers.ts';
 
 declare module '@tessera/core' {
   interface RouteParams {
@@ -84,6 +84,7 @@ describe('an extended form', () => {
   it('stores every field, mails them to marketing, and redirects to the marketing page', async () => {
     const c = t.client();
     const res = await c.post('/contact', LEAD);
+    await deliver(t);
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/thanks');
     expect((await c.get('/thanks')).body).toBe('Thanks!');
@@ -119,6 +120,7 @@ describe('an extended form', () => {
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain('id="id_company_errors"');
     expect(res.body).toContain('Select a valid choice');
+    await deliver(t);
     expect(t.outbox).toHaveLength(0);
   });
 
@@ -153,6 +155,7 @@ describe('an extended form', () => {
     expect(res.statusCode).toBe(202);
     const [stored] = await storedMessages(t);
     expect(stored!.data.newsletter).toBe(false);
+    await deliver(t);
     expect(t.outbox[0]!.text).toContain('Send me the newsletter:\nno');
   });
 });

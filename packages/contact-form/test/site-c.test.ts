@@ -3,7 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { veto } from '@tessera/core';
 import { createTestSite, expectCountChange, recordHook, type TestSite } from '@tessera/testing';
 import { ContactMessage, contactForm, type ContactValidatePayload } from '../src/index.ts';
-import { DEFAULT_MESSAGE, DEFAULT_MOUNT, fakeUsers, reset, storedMessages } from './helpers.ts';
+import {
+  DEFAULT_MESSAGE,
+  DEFAULT_MOUNT,
+  deliver,
+  fakeUsers,
+  reset,
+  storedMessages,
+} from './helpers.ts';
 
 /** What the spam filter saw, for assertions. */
 const checked: ContactValidatePayload[] = [];
@@ -74,6 +81,7 @@ describe('the spam filter', () => {
       attempts: 0,
       sentAt: null,
     });
+    await deliver(t);
     expect(t.outbox).toHaveLength(0);
     expect(sent).toHaveLength(0);
   });
@@ -87,11 +95,13 @@ describe('the spam filter', () => {
     expect(res.json()).toEqual({ status: 'received' });
     const [stored] = await storedMessages(t);
     expect(stored!.state).toBe('spam');
+    await deliver(t);
     expect(t.outbox).toHaveLength(0);
   });
 
   it('a message it lets through is stored and mailed as the listener left it', async () => {
     await t.client().post('/contact', DEFAULT_MESSAGE);
+    await deliver(t);
     const [stored] = await storedMessages(t);
     expect(stored).toMatchObject({
       state: 'sent',
@@ -104,6 +114,7 @@ describe('the spam filter', () => {
   it('a failing filter loses no message: it is stored and mailed unchecked', async () => {
     filterDown = true;
     const res = await t.client().post('/contact', SPAM);
+    await deliver(t);
     expect(res.statusCode).toBe(303);
     const [stored] = await storedMessages(t);
     expect(stored).toMatchObject({ state: 'sent', data: SPAM });
@@ -121,11 +132,13 @@ describe('the honeypot', () => {
     const [stored] = await storedMessages(t);
     expect(stored).toMatchObject({ state: 'spam', spamReason: 'honeypot', data: DEFAULT_MESSAGE });
     expect(checked).toHaveLength(0);
+    await deliver(t);
     expect(t.outbox).toHaveLength(0);
   });
 
   it('an empty honeypot is what people send, and passes', async () => {
     const res = await t.client().post('/contact', { ...DEFAULT_MESSAGE, homepage: '' });
+    await deliver(t);
     expect(res.statusCode).toBe(303);
     const [stored] = await storedMessages(t);
     expect(stored!.state).toBe('sent');

@@ -152,6 +152,36 @@ describe('enqueue and drain', () => {
     expect((await jobsCli(t, 'purge')).code).toBe(2);
   });
 
+  it('an exclusive job takes one job per key until it has run', async () => {
+    const first = await t.site.jobs.enqueue('chores:unique', { n: 1 }, { key: 'a' });
+    expect(first).toEqual(expect.any(String));
+    // Waiting already: the same key adds nothing, in a transaction or not; another key does.
+    expect(await t.site.jobs.enqueue('chores:unique', { n: 2 }, { key: 'a' })).toBeNull();
+    await transaction(t.em(), async () => {
+      expect(await t.site.jobs.enqueue('chores:unique', { n: 3 }, { key: 'a' })).toBeNull();
+    });
+    expect(await t.site.jobs.enqueue('chores:unique', { n: 4 }, { key: 'b' })).not.toBeNull();
+    expect((await t.site.jobs.queued('chores:unique')).map((j) => j.payload)).toEqual([
+      { n: 1 },
+      { n: 4 },
+    ]);
+    expect(await t.site.jobs.drain({ only: 'chores:unique' })).toEqual({
+      completed: 2,
+      failed: 0,
+    });
+    expect((await runs(t, 'unique')).map((r) => r.n)).toEqual([1, 4]);
+    // Once run, the key is free again.
+    expect(await t.site.jobs.enqueue('chores:unique', { n: 5 }, { key: 'a' })).not.toBeNull();
+    const [queue] = await t
+      .em()
+      .getConnection()
+      .execute<{ policy: string; heartbeat_seconds: number }[]>(
+        "select policy, heartbeat_seconds from pgboss.queue where name = 'chores.unique'",
+      );
+    expect(queue).toEqual({ policy: 'exclusive', heartbeat_seconds: 10 });
+    await t.site.jobs.drain({ only: 'chores:unique' });
+  });
+
   it('stops a drain that never empties (a job that enqueues itself)', async () => {
     for (let n = 0; n < 3; n++) await t.site.jobs.enqueue('chores:record', { n: 100 + n });
     await expect(t.site.jobs.drain({ maxRuns: 2 })).rejects.toThrow(/stopped after 2 runs/);
@@ -244,7 +274,7 @@ describe('runWorker', () => {
       stop('SIGTERM');
       expect(await worker).toBe(0);
       expect(lines).toEqual([
-        expect.stringMatching(/^Worker \d+ ready: 5 jobs, 3 of each at once\.$/),
+        expect.stringMatching(/^Worker \d+ ready: 6 jobs, 3 of each at once\.$/),
         'SIGTERM: running jobs finish or are handed back, then the worker stops.',
       ]);
 
@@ -274,6 +304,7 @@ describe('job declarations are checked at boot', () => {
         'chores:record': { handler() {} },
         'odd:x': {},
         'odd:tick': { handler() {}, schedule: 'every minute' },
+        'odd:beat': { handler() {}, heartbeatSeconds: 5 },
       } as never,
     });
     const err = await createTestSite({
@@ -291,6 +322,9 @@ describe('job declarations are checked at boot', () => {
       expect.stringMatching(/^tessera\.E017 App 'odd' declares job 'odd:x' without a handler\./),
       expect.stringMatching(
         /^tessera\.E018 Job 'odd:tick' has schedule 'every minute' \(app 'odd'\)/,
+      ),
+      expect.stringMatching(
+        /^tessera\.E017 App 'odd' declares job 'odd:beat' with heartbeatSeconds 5\. A heartbeat is a whole number of seconds, at least 10/,
       ),
       expect.stringMatching(
         /^tessera\.E019 Setting jobs\.schedules names job 'odd:tik', which no installed app declares\. Did you mean 'odd:tick'\?/,

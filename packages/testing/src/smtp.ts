@@ -9,7 +9,15 @@ export interface CapturedMail {
 /** A running SMTP capture: its port, what it received in order, and `close()`. */
 export interface SmtpCapture {
   port: number;
+  /** The messages it accepted (answered `250`), in order. */
   messages: CapturedMail[];
+  /**
+   * With `hold`: messages whose DATA has ended and which wait for an answer, the sender's
+   * connection held open. A message leaves when `release()` accepts it, or its sender goes away.
+   */
+  held: CapturedMail[];
+  /** Stops holding: accepts every held message (and every later one at once). */
+  release(): void;
   /** Drops open connections and stops listening. */
   close(): Promise<void>;
 }
@@ -17,13 +25,28 @@ export interface SmtpCapture {
 /**
  * Just enough of an SMTP server on loopback to accept messages and keep each one, for tests that
  * watch what a separate process mails (`SMTP_URL=smtp://127.0.0.1:<port>`). Port 0 picks a free one.
+ * `hold: true` makes a slow mail server: it takes each message but answers nothing after its DATA
+ * until `release()`, so the sender waits (see `held`).
  */
-export function startSmtpCapture(opts: { port?: number } = {}): Promise<SmtpCapture> {
+export function startSmtpCapture(
+  opts: { port?: number; hold?: boolean } = {},
+): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
+  const held: CapturedMail[] = [];
+  const waiting = new Map<CapturedMail, Socket>();
+  let holding = opts.hold === true;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      // A sender that went away before the answer never had its message accepted.
+      for (const [mail, s] of waiting)
+        if (s === socket) {
+          waiting.delete(mail);
+          held.splice(held.indexOf(mail), 1);
+        }
+    });
     socket.on('error', () => {});
     let inData = false;
     let data = '';
@@ -39,10 +62,16 @@ export function startSmtpCapture(opts: { port?: number } = {}): Promise<SmtpCapt
         if (inData) {
           if (line === '.') {
             inData = false;
-            messages.push({ to, data });
+            const mail = { to, data };
             data = '';
             to = [];
-            socket.write('250 queued\r\n');
+            if (holding) {
+              held.push(mail);
+              waiting.set(mail, socket);
+            } else {
+              messages.push(mail);
+              socket.write('250 queued\r\n');
+            }
           } else data += `${line.startsWith('..') ? line.slice(1) : line}\n`;
         } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 tessera-test\r\n');
         else if (/^RCPT TO:/i.test(line)) {
@@ -63,6 +92,16 @@ export function startSmtpCapture(opts: { port?: number } = {}): Promise<SmtpCapt
       resolve({
         port,
         messages,
+        held,
+        release() {
+          holding = false;
+          for (const [mail, socket] of waiting) {
+            messages.push(mail);
+            socket.write('250 queued\r\n');
+          }
+          waiting.clear();
+          held.length = 0;
+        },
         close: () =>
           new Promise<void>((res) => {
             for (const s of sockets) s.destroy();

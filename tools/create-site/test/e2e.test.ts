@@ -89,6 +89,14 @@ describe('publishing Tessera and composing new sites from the registry', () => {
     running.splice(running.indexOf(s), 1);
   };
   const mailsTo = (address: string) => smtp.mails.filter((m) => m.to.includes(address));
+  /** The mails to `address` once there are `n`: the site's job worker sends them after the request. */
+  const mailsOnceThere = async (address: string, n: number) => {
+    for (let end = Date.now() + 60_000; mailsTo(address).length < n;) {
+      if (Date.now() > end) throw new Error(`Never got ${n} mail(s) to ${address}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return mailsTo(address);
+  };
   const query = async (site: SiteName, sql: string) => {
     const client = new pg.Client({ connectionString: `${serverUrl}/${databases[site]}` });
     await client.connect();
@@ -410,7 +418,7 @@ describe('publishing Tessera and composing new sites from the registry', () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/contact/sent');
-    const [mail, ...more] = mailsTo('a-managers@example.com');
+    const [mail, ...more] = await mailsOnceThere('a-managers@example.com', 1);
     expect(more).toEqual([]);
     expect(mail!.headers.subject).toBe('[site-a] Message from Ada');
     expect(mail!.text).toContain('Your name:\nAda\n');
@@ -435,7 +443,7 @@ describe('publishing Tessera and composing new sites from the registry', () => {
     const landing = await browser.get('/thanks');
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('Thanks from Site B');
-    const [mail, ...more] = mailsTo('b-managers@example.com');
+    const [mail, ...more] = await mailsOnceThere('b-managers@example.com', 1);
     expect(more).toEqual([]);
     expect(mail!.text).toContain('Budget:\n5000 EUR\n');
     expect(mail!.text).toContain('Your message:\nA project for you\n');
@@ -460,7 +468,7 @@ describe('publishing Tessera and composing new sites from the registry', () => {
       message: 'A real question',
     });
     expect(ham.status).toBe(303);
-    const mails = mailsTo('c-managers@example.com');
+    const mails = await mailsOnceThere('c-managers@example.com', 1);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.text).toContain('A real question');
     expect(smtp.mails.some((m) => m.text.includes('Cheap pills'))).toBe(false);
@@ -547,7 +555,7 @@ describe('publishing Tessera and composing new sites from the registry', () => {
         })
       ).status,
     ).toBe(303);
-    expect(mailsTo('a-managers@example.com')).toHaveLength(2);
+    expect(await mailsOnceThere('a-managers@example.com', 2)).toHaveLength(2);
     await stop(site);
   });
 });

@@ -18,7 +18,7 @@ export const READER_EMAIL = 'reader@example.com';
 /** A rate limit no test reaches, for tests that send many requests from one address. */
 export const NO_RATE_LIMIT = { max: 1_000_000, timeWindow: '1 minute' };
 
-/** Options replacing those the site gives an app (`{ 'contact-form': { retryInterval: 200 } }`). */
+/** Options replacing those the site gives an app (`{ 'contact-form': { rateLimit: false } }`). */
 export type AppOverrides = Record<string, Record<string, unknown>>;
 
 /** The site's apps as its settings install them, with the given options merged over the site's. */

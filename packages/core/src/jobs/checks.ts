@@ -1,5 +1,5 @@
 // The system checks of jobs, answered before anything runs: a job named outside its app's
-// namespace or without a handler (E017), a schedule pg-boss could not read (E018), and a site's
+// namespace, without a handler or with an impossible heartbeat (E017), a schedule pg-boss could not read (E018), and a site's
 // `jobs.schedules` naming a job no app declares (E019).
 import { PgBoss } from 'pg-boss';
 import { checkError, type CheckMessage } from '../checks.ts';
@@ -48,6 +48,15 @@ export function jobChecks(apps: readonly AppSpec[], settings: SiteSettings): Che
             'tessera.E017',
             `App '${app.name}' declares job '${name}' without a handler.`,
             'Give it `handler(payload, ctx)`.',
+          ),
+        );
+      const beat = job?.heartbeatSeconds;
+      if (beat !== undefined && !(Number.isInteger(beat) && beat >= 10))
+        found.push(
+          checkError(
+            'tessera.E017',
+            `App '${app.name}' declares job '${name}' with heartbeatSeconds ${String(beat)}.`,
+            'A heartbeat is a whole number of seconds, at least 10 (pg-boss beats every half of it).',
           ),
         );
       const schedule = job?.schedule;

@@ -40,6 +40,10 @@ export interface DeclaredJob {
   description?: string;
   retry: Required<RetryPolicy>;
   timeoutSeconds: number;
+  /** Seconds without a beat after which a run counts as failed (its process died), if any. */
+  heartbeatSeconds?: number;
+  /** At most one job per key waiting or running (pg-boss's `exclusive` queue policy). */
+  exclusive: boolean;
   /** The schedule in force (the site's `jobs.schedules` over the app's), if any. */
   schedule?: { cron: string; payload: object; tz: string };
   definition: JobDefinition<unknown>;
@@ -112,6 +116,8 @@ export function declaredJobs(apps: readonly AppSpec[], settings: SiteSettings): 
         description: definition.description,
         retry: { ...DEFAULT_JOB_RETRY, ...definition.retry },
         timeoutSeconds: definition.timeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS,
+        heartbeatSeconds: definition.heartbeatSeconds,
+        exclusive: definition.exclusive === true,
         schedule: cron
           ? { cron, payload: (detail?.payload as object) ?? {}, tz: detail?.tz ?? 'UTC' }
           : undefined,
@@ -178,6 +184,7 @@ export class Jobs {
     const em = (opts.em ?? this.#site().orm.em) as EntityManager;
     const options: SendOptions = {};
     if (opts.startAfter !== undefined) options.startAfter = opts.startAfter;
+    if (opts.key !== undefined) options.singletonKey = opts.key;
     // The job row is written on the transaction's own connection: it commits or rolls back with it.
     if (em.isInTransaction()) options.db = fromKysely(em.getKysely());
     return boss.send(job.queue, (payload ?? {}) as object, options);
@@ -430,6 +437,10 @@ export class Jobs {
   #open(role: Role): Promise<Started> {
     const site = this.#site();
     const { jobs } = site.settings;
+    // A dead process's run is noticed by the next supervision pass: as often as the shortest
+    // heartbeat asks (pg-boss's default is a minute).
+    const beats = this.list().flatMap((j) => (j.heartbeatSeconds ? [j.heartbeatSeconds] : []));
+    const supervise = Math.min(60, ...beats);
     const opening = (async () => {
       const boss = new PgBoss({
         connectionString: site.orm.config.get('clientUrl'),
@@ -441,6 +452,8 @@ export class Jobs {
         registerInstance: role === 'work',
         cronMonitorIntervalSeconds: jobs.scheduleIntervalSeconds,
         cronWorkerIntervalSeconds: Math.min(jobs.scheduleIntervalSeconds, 5),
+        superviseIntervalSeconds: supervise,
+        monitorIntervalSeconds: supervise,
       });
       boss.on('error', (err) => site.log.error({ err }, 'jobs: pg-boss reported an error'));
       await boss.start();
@@ -453,11 +466,14 @@ export class Jobs {
         };
         // pg-boss bounds the wait only between doubling retries.
         const max = job.retry.backoff ? job.retry.maxDelaySeconds : undefined;
-        // createQueue keeps an existing queue as it is: the declaration may have changed since.
-        await boss.createQueue(
-          job.queue,
-          max === undefined ? queue : { ...queue, retryDelayMax: max },
-        );
+        // createQueue keeps an existing queue as it is: the declaration may have changed since
+        // (pg-boss changes neither the policy nor the heartbeat of a queue once made).
+        await boss.createQueue(job.queue, {
+          ...queue,
+          ...(max === undefined ? {} : { retryDelayMax: max }),
+          ...(job.exclusive ? { policy: 'exclusive' } : {}),
+          ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}),
+        });
         await boss.updateQueue(job.queue, { ...queue, retryDelayMax: max ?? null });
       }
       return { boss, role };

@@ -89,6 +89,18 @@ export interface JobDefinition<P> {
   schedule?: string | JobSchedule<P>;
   /** Longest a run may take, in seconds, before it counts as failed (default 15 minutes). */
   timeoutSeconds?: number;
+  /**
+   * A running job's process beats every half of this many seconds (at least 10); a run whose beat
+   * stops — its process was killed — counts as failed and is retried within about two of these,
+   * without waiting for `timeoutSeconds`. Unset: only the timeout notices a dead process.
+   */
+  heartbeatSeconds?: number;
+  /**
+   * At most one job of this name per `key` (`enqueue(…, { key })`) is waiting or running: an
+   * enqueue whose key already has one adds nothing and answers null. A job without a key shares
+   * the empty key.
+   */
+  exclusive?: boolean;
 }
 
 /**
@@ -106,6 +118,8 @@ export interface EnqueueOptions {
    * transaction in the same async context) joins it; pass an EntityManager to choose.
    */
   em?: EntityManager;
+  /** What makes two jobs of an `exclusive` job the same (a record's id). */
+  key?: string;
 }
 
 /** Where a site's jobs run: see the `jobs.run` setting. */
