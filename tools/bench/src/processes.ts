@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -157,6 +159,9 @@ export function siteEnvironment(databaseUrl: string): NodeJS.ProcessEnv {
     DATABASE_URL: databaseUrl,
     // A fresh secret per run: nothing the bench signs outlives it.
     SECRET_KEY: randomBytes(32).toString('hex'),
+    // Node's compile cache, as `tessera serve` enables it (bin/tessera.js): the run's first start
+    // fills it, the next ones read it (the cold start reported is the median of several).
+    NODE_COMPILE_CACHE: join(tmpdir(), 'tessera-bench-compile-cache'),
     SITE_URL: 'http://127.0.0.1',
   };
 }
