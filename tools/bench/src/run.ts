@@ -187,9 +187,15 @@ function warnIfFailed(path: string, m: Measurement): void {
     log(`  ! ${path}: ${m.errors} socket errors, ${m.non2xx} non-2xx responses`);
 }
 
+/** The process's resident memory in MiB (and, logged, how much of it is the JavaScript heap). */
 async function rss(site: Child): Promise<number> {
-  const { rss } = await site.ask<{ rss: number }>({ type: 'rss' });
-  return Math.round((rss / 2 ** 20) * 10) / 10;
+  const m = await site.ask<{ rss: number; heapUsed?: number; heapTotal?: number }>({
+    type: 'rss',
+  });
+  const mib = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+  if (m.heapUsed !== undefined)
+    log(`  memory: RSS ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)} of ${mib(m.heapTotal ?? 0)} MiB`);
+  return mib(m.rss);
 }
 
 async function queries(site: Child, urls: string[]) {
