@@ -65,7 +65,10 @@ route is cached when the cache app is installed (\`cache: true\`), like W2.`,
 \`blog:list\` and \`tagging:cloud\`), so an anonymous visitor without cookies gets it from
 \`site.respondEarly\`, after the security headers and the rate limiter (off in the bench) and
 before the session, CSRF and the user; what is left per hit is the same ~50 µs as W2's, against
-~28 µs for bare Fastify sending the same response.`,
+~28 µs for bare Fastify sending the same response. On a loaded machine the runs of W2 and W4
+swing by a factor of 2 (the per-run ratios under the table: the run above started at a load
+average of 12 and ended at 16, with peaks of 21); on quieter machines W4 measured 46–51% and W2
+28–42%. Nothing on their path changed for issue 19.`,
   W5: `**What bounds it: Node's HTTP response itself.** \`/healthz\` runs none of the site's
 per-request set-up (it lives in a context of its own, outside sessions, CSRF, the
 EntityManager and metrics); what it adds to the floor is ~15 security headers (a longer
@@ -78,27 +81,27 @@ use neither a route's \`helmet\` options nor \`reply.helmet()\`), \`cache-contro
 by the handlers instead of an \`onSend\` hook, and the JSON goes through a response schema —
 54% → 64% of the floor in the runs that followed. Below 60% in a run, it is the machine's load
 moving the two sides differently (±15% run to run).`,
-  W6: `**What bounds it: W6 is not as slow as "3× slower than Tessera".** The hand-written page
+  W6: `**What W6 pays, and what it does not.** The hand-written page
 (tools/bench/src/handwritten: Fastify, MikroORM entities with \`findAndCount\` and the author
 populated, the page's tags in a second query, Nunjucks with its cache on) sends 3 statements
 per page where the blog sends 1, hydrates entities where the blog reads plain rows, and counts
-every live entry where the blog reads a tally kept by triggers — but it also runs none of what
-every Tessera page pays for: security headers, sessions and CSRF, the site's layout with its
-sidebar, metrics, the request's EntityManager fork and query counter, parameter checks. At
-10,000 entries its count and its ORM hydration cost about what Tessera's stack costs, so W1
-stays within a small factor of W6, not 3× above it. The factor grows with the data: at
-1,000,000 entries W6's \`count(*)\` and OFFSET make its page 1 and deep pages as slow as the
-blog's were before the tally and positions (see "Scale").`,
+every live entry where the blog reads a tally kept by triggers; it runs none of what every
+Tessera page pays for (security headers, sessions and CSRF, the layout's sidebar, metrics, the
+request's EntityManager fork and query counter, parameter checks). When W1 is below 3× W6, the
+difference is the stack W1 carries and W6 does not.`,
   rss: `**What bounds it: V8's heap grown under load, not what the site keeps.** A heap snapshot
 after a W3 run (which forces a full collection) holds 63 MiB of live objects: 25 MiB of
 strings (mostly the source text of the modules Node keeps), 16 MiB of compiled code, 7 MiB of
 arrays; no cache of the site's holds more than a few hundred KiB (the response memo, the date
 memo, the compiled reads and the route table are bounded). RSS at start is ~195–210 MiB (of which
-~65 MiB is mapped code and data of Node itself and its native modules); under 50 concurrent
-requests V8 grows its young generation and old space (\`heapTotal\` 216–277 MiB for
-\`heapUsed\` 100–180 MiB of mostly garbage) and keeps the pages. Measured and left: capping the
-young generation (\`--max-semi-space-size=2\`) brings RSS to ~230 MiB after the same load but
-costs 20–30% more CPU per request (680–740 → 850–900 µs for W3, \`/proc/<pid>/stat\`) — a
+~65 MiB is mapped code and data of Node itself and its native modules). Under 50 concurrent
+requests two things grow and stay: V8's heap (\`heapTotal\` 230–270 MiB in the run above, for
+60–190 MiB in use, mostly garbage awaiting collection) and memory outside it — in the run above
+RSS reached 465–473 MiB with a heap of 233–236 MiB, so ~230 MiB is native: socket and HTTP
+buffers and the allocator's arenas, which glibc keeps once grown (not investigated further;
+\`MALLOC_ARENA_MAX=2\` is the usual knob). Measured and left: capping the young generation
+(\`--max-semi-space-size=2\`) brings RSS to ~230 MiB after a shorter load but costs 20–30% more
+CPU per request (680–740 → 850–900 µs for W3, \`/proc/<pid>/stat\`) — a
 deployment that values memory over throughput can set it in \`NODE_OPTIONS\`.`,
   cold: `**What bounds it: compiling the modules.** A CPU profile of a start spends ~60% loading
 modules — reading, type-stripping (the workspace runs its TypeScript sources) and compiling

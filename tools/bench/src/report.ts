@@ -136,7 +136,7 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push('', '## Machine', '');
   lines.push(
     `- ${m.cpus} CPUs: ${m.cpuModel}; ${m.memoryGiB} GiB memory (${m.freeMemoryGiB} GiB free at the start)`,
-    `- ${m.kernel}; load average ${m.loadAverage} when the run started (the machine is shared: other work moves every number, the floor included)`,
+    `- ${m.kernel}; load average ${m.loadAverage} when the run started${m.loadAverageEnd === undefined ? '' : `, ${m.loadAverageEnd} when it ended`} (the machine is shared with other engineers' test runs: their load moves every number, the floor included, and the lowest load found that morning was ~10)`,
     `- Node ${m.node}; ${m.postgres} on 127.0.0.1; ${m.loadTool}`,
     `- ${r.load.connections} connections, ${r.load.runs} runs of ${r.load.seconds} s after a ${r.load.warmupSeconds} s warm-up; the median run is reported (each run's req/s is in benchmarks.json)`,
     `- Seed: ${n(r.seed.entries)} live entries, ${r.seed.authors} authors, ${r.seed.tags} tags, ${r.seed.tagsPerEntry} tags per entry (${r.seed.seconds} s, SQL); ${r.seed.migrations} migrations applied by the site`,

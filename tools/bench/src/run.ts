@@ -8,12 +8,15 @@
 //                                      it does not write docs/ unless --out is given)
 //   npm run bench -- --out <dir>       where to write benchmarks.md and benchmarks.json
 //   npm run bench -- --keep-db         leave the seeded database for a look afterwards
+//   npm run bench -- --render          write docs/benchmarks.md again from docs/benchmarks.json
+//                                      (the notes as they are now; the numbers as measured)
 //   npm run bench -- --only W5,W6      only these rows (W1…W6, rss, cold, deep, sql); prints the
 //                                      table and writes nothing to docs/
 //
 // PostgreSQL: TESSERA_BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432); the run drops
 // and recreates the database `tessera_bench` there (and drops it at the end), and nothing else.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -454,6 +457,7 @@ async function main(): Promise<void> {
       ];
     });
 
+    machine.loadAverageEnd = Math.round(loadavg()[0]! * 100) / 100;
     const report: BenchReport = {
       date: started.toISOString(),
       durationSeconds: Math.round((performance.now() - runStarted) / 1000),
@@ -519,7 +523,16 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-main().then(
+/** `--render`: the Markdown of the last run, with the notes as they are now. */
+async function render(): Promise<void> {
+  const dir = outDir ?? join(ROOT, 'docs');
+  const report = JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchReport;
+  const mdFile = join(dir, 'benchmarks.md');
+  writeFileSync(mdFile, await formatted(mdFile, renderMarkdown(report)));
+  log(`wrote ${relative(process.cwd(), mdFile)} from benchmarks.json`);
+}
+
+(argv.includes('--render') ? render() : main()).then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
