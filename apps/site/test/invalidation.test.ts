@@ -3,19 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEntries } from '@tessera/blog';
 import type { TestClient, TestSite } from '@tessera/testing';
-import { createDemoSite, EDITOR_EMAIL, EDITOR_PASSWORD } from './helpers.ts';
+import { createDemoSite, signedInEditor } from './helpers.ts';
 
 let t: TestSite;
 let editor: TestClient;
 
 beforeAll(async () => {
   t = await createDemoSite({ rateLimit: false });
-  editor = t.client();
-  const res = await editor.post('/accounts/login', {
-    email: EDITOR_EMAIL,
-    password: EDITOR_PASSWORD,
-  });
-  expect(res.statusCode).toBe(303);
+  editor = await signedInEditor(t);
 });
 afterAll(() => t?.close());
 

@@ -3,7 +3,7 @@ import { NotFound, type CurrentUser, type SiteContext } from '@tessera/core';
 import { BadHost } from './errors.ts';
 import { isMadeExcerpt } from './markdown.ts';
 import type { BlogRuntime } from './runtime.ts';
-import type { EntryDetail, EntryInput, EntryRow, EntryStatus } from './types.ts';
+import type { EntryDetail, EntryInput, EntryRow, EntryStatus, PagePosition } from './types.ts';
 
 /** The page number in `?page=`: 1 when absent; anything but a positive whole number is a 404. */
 export function pageNumber(request: FastifyRequest): number {
@@ -11,6 +11,27 @@ export function pageNumber(request: FastifyRequest): number {
   if (raw === undefined) return 1;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,8}$/.test(raw)) throw new NotFound();
   return Number(raw);
+}
+
+/** `2026-12-05T10:00:00.123456Z_42`: a publication date (UTC) and an entry id. */
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)_([1-9]\d{0,9})$/;
+
+/**
+ * Which page a list request asks for: `?page=N` (a number), or `?before=<cursor>` /
+ * `?after=<cursor>` (a position). More than one of them, or a malformed one, is a 404.
+ */
+export function pageAt(request: FastifyRequest): number | PagePosition {
+  const query = request.query as Record<string, unknown> | undefined;
+  const before = query?.before;
+  const after = query?.after;
+  if (before === undefined && after === undefined) return pageNumber(request);
+  if (query?.page !== undefined || (before !== undefined && after !== undefined))
+    throw new NotFound();
+  const raw = before ?? after;
+  const m = typeof raw === 'string' ? CURSOR.exec(raw) : null;
+  if (!m || Number.isNaN(Date.parse(m[1]!)) || Number(m[2]) > 2_147_483_647) throw new NotFound();
+  const cursor = { at: m[1]!, id: Number(m[2]) };
+  return before !== undefined ? { before: cursor } : { after: cursor };
 }
 
 /** A four-digit year from a path, or a 404. */

@@ -42,11 +42,13 @@ export { blogDemoCommand, DEMO_EMAIL, DEMO_ENTRIES } from './demo.ts';
 export { ENTRY_STATUSES } from './types.ts';
 export type {
   AuthorRow,
+  EntryCursor,
   EntryDetail,
   EntryInput,
   EntryRow,
   EntryStatus,
   EntrySummary,
   Page,
+  PagePosition,
   TagLink,
 } from './types.ts';

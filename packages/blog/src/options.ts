@@ -5,6 +5,11 @@ import type { EntrySummary } from './types.ts';
 
 /** Entries per list page (list, archives, tag and author pages, the JSON list). */
 export const DEFAULT_PAGINATE_BY = 10;
+/**
+ * Public list pages reached by number (`?page=N`); older entries are linked by position
+ * (`?before=…`), and an older page number redirects there (docs/decisions/0011).
+ */
+export const DEFAULT_NUMBERED_PAGES = 10;
 /** Entries in the Atom and RSS feeds. */
 export const DEFAULT_FEED_ITEMS = 20;
 /** The feeds' language (RSS `<language>`). */
@@ -41,6 +46,7 @@ export const DEFAULT_TEMPLATES = {
 export const BlogOptions = Type.Object(
   {
     paginateBy: Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGINATE_BY }),
+    numberedPages: Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_NUMBERED_PAGES }),
     /** The feeds' title; empty means the site's name. */
     feedTitle: Type.String({ default: '' }),
     /** The feeds' subtitle (Atom) and description (RSS). */

@@ -15,7 +15,16 @@ import type { UserSchema } from '@tessera/auth';
 import type { TaggingTables, TagRow } from '@tessera/tagging';
 import { ENTRY_TABLE, type EntrySchema } from './entry.entity.ts';
 import type { EntryTallySchema } from './entry-tally.entity.ts';
-import type { AuthorRow, EntryDetail, EntryRow, EntryStatus, Page, TagLink } from './types.ts';
+import type {
+  AuthorRow,
+  EntryCursor,
+  EntryDetail,
+  EntryRow,
+  EntryStatus,
+  Page,
+  PagePosition,
+  TagLink,
+} from './types.ts';
 
 /** Which entries a list shows. */
 export interface EntryFilter {
@@ -91,6 +100,8 @@ interface RawRow {
   author_id: number | null;
   author_name: string | null;
   tags: TagRow[];
+  /** The publication date as exact text (microseconds, UTC): a cursor's date (list pages). */
+  pos?: string;
 }
 
 /** Live, and its publication date has come. */
@@ -188,47 +199,102 @@ export class EntryReads {
   }
 
   /**
-   * One page of entries, newest first: entries, authors, tags and the total in one query.
-   * Null when the page is past the last one (page 1 always exists, perhaps empty).
+   * One page of entries, newest first: entries, authors, tags and the total in one query. `at`
+   * is a page number (an OFFSET: fine for the first pages) or a position (entries older or newer
+   * than one entry: a deep page costs what the first does). Pages up to `numbered` link each
+   * other by number, older ones by position. Null past the last page, and for a position with
+   * no entries beyond it (page 1 always exists, perhaps empty).
    */
   async page(
     em: EntityManager,
     filter: EntryFilter,
+    at: number | PagePosition,
+    perPage: number,
+    numbered = Number.POSITIVE_INFINITY,
+  ): Promise<Page<EntryRow> | null> {
+    // One compiled query per combination of filters and kind of page; values are the slots.
+    const { visibility = 'public', tag, authorId, from, to } = filter;
+    const position = typeof at === 'number' ? undefined : 'before' in at ? 'before' : 'after';
+    const cursor: EntryCursor | undefined =
+      typeof at === 'number' ? undefined : 'before' in at ? at.before : at.after;
+    const key = `page:${visibility}:${tag === undefined ? '' : 't'}${authorId === undefined ? '' : 'a'}${from ? 'f' : ''}${to ? 'o' : ''}:${position ?? 'n'}`;
+    const rows = await this.#reads.run(
+      em,
+      key,
+      (db, slot) => pageQuery(db, slotted(filter, slot), slot, position),
+      {
+        tag,
+        authorId,
+        from,
+        to,
+        // A page by position asks one more: whether there is a page beyond it.
+        limit: position ? perPage + 1 : perPage,
+        offset: typeof at === 'number' ? (at - 1) * perPage : 0,
+        ...(cursor ? { at: cursor.at, id: cursor.id } : {}),
+      },
+    );
+    if (typeof at === 'number' && !rows.length && at > 1) return null;
+    if (position && !rows.length) return null;
+    const count = rows[0]?.total ?? 0;
+    const pages = Math.max(1, Math.ceil(count / perPage));
+    // Rows come newest first; the extra row of a page by position is the one furthest from it.
+    const beyond = !!position && rows.length > perPage;
+    const kept = !beyond ? rows : position === 'after' ? rows.slice(1) : rows.slice(0, perPage);
+    const first = kept[0] as (RawRow & { pos: string }) | undefined;
+    const last = kept.at(-1) as (RawRow & { pos: string }) | undefined;
+    let previousQuery: string | null = null;
+    let nextQuery: string | null = null;
+    if (typeof at === 'number') {
+      if (at > 1) previousQuery = `?page=${at - 1}`;
+      if (at < pages && last)
+        nextQuery = at < numbered ? `?page=${at + 1}` : `?before=${cursorText(last)}`;
+    } else {
+      if ((position === 'before' || beyond) && first) previousQuery = `?after=${cursorText(first)}`;
+      if ((position === 'after' || beyond) && last) nextQuery = `?before=${cursorText(last)}`;
+    }
+    return {
+      items: kept.map((r) => this.#row(r)),
+      number: typeof at === 'number' ? at : 0,
+      pages,
+      count,
+      perPage,
+      hasPrevious: previousQuery !== null,
+      hasNext: nextQuery !== null,
+      previousQuery,
+      nextQuery,
+    };
+  }
+
+  /**
+   * The position of page `number` as an older page number's redirect names it: the entries
+   * older than the last one of the page before it. Null past the last page. One query, which
+   * walks `(number - 1) * perPage` index entries (an old link pays that once).
+   */
+  async positionOf(
+    em: EntityManager,
+    filter: EntryFilter,
     number: number,
     perPage: number,
-  ): Promise<Page<EntryRow> | null> {
-    // One compiled query per combination of filters; their values are the slots.
+  ): Promise<PagePosition | null> {
     const { visibility = 'public', tag, authorId, from, to } = filter;
-    const key = `page:${visibility}:${tag === undefined ? '' : 't'}${authorId === undefined ? '' : 'a'}${from ? 'f' : ''}${to ? 'o' : ''}`;
+    const key = `position:${visibility}:${tag === undefined ? '' : 't'}${authorId === undefined ? '' : 'a'}${from ? 'f' : ''}${to ? 'o' : ''}`;
     const rows = await this.#reads.run(
       em,
       key,
       (db, slot) =>
-        pageQuery(
-          db,
-          {
-            visibility,
-            ...(tag === undefined ? {} : { tag: slot<string>('tag') }),
-            ...(authorId === undefined ? {} : { authorId: slot<number>('authorId') }),
-            ...(from ? { from: slot<Date>('from') } : {}),
-            ...(to ? { to: slot<Date>('to') } : {}),
-          },
-          slot,
-        ),
-      { tag, authorId, from, to, limit: perPage, offset: (number - 1) * perPage },
+        db
+          .selectFrom('blog_entry as e')
+          .select((eb) => ['e.id', exactDate(eb).as('pos')])
+          .where((eb) => filtered(eb, slotted(filter, slot)))
+          .orderBy('e.pub_date', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(2)
+          .offset(slot<number>('offset')),
+      { tag, authorId, from, to, offset: (number - 1) * perPage - 1 },
     );
-    if (!rows.length && number > 1) return null;
-    const count = rows[0]?.total ?? 0;
-    const pages = Math.max(1, Math.ceil(count / perPage));
-    return {
-      items: rows.map((r) => this.#row(r)),
-      number,
-      pages,
-      count,
-      perPage,
-      hasPrevious: number > 1,
-      hasNext: number < pages,
-    };
+    // The page exists when an entry follows the last one of the page before it.
+    const [row] = rows;
+    return row && rows.length === 2 ? { before: { at: row.pos, id: row.id } } : null;
   }
 
   /** The newest public entries (a home page's "latest from the blog"). */
@@ -460,7 +526,12 @@ function filtered(eb: OnEntries, filter: EntryFilter): Expression<SqlBool> {
  * run once (a `count(*) over ()` would join every matching row before the limit); the whole
  * public list reads its count from the tally instead of counting.
  */
-function pageQuery(db: Kysely<BlogTables>, filter: EntryFilter, slot: SlotOf) {
+function pageQuery(
+  db: Kysely<BlogTables>,
+  filter: EntryFilter,
+  slot: SlotOf,
+  position?: 'before' | 'after',
+) {
   const everyPublic =
     filter.visibility !== 'unpublished' &&
     filter.tag === undefined &&
@@ -474,8 +545,14 @@ function pageQuery(db: Kysely<BlogTables>, filter: EntryFilter, slot: SlotOf) {
           .selectFrom('blog_entry as e')
           .select('e.id')
           .where((eb) => filtered(eb, filter))
-          .orderBy('e.pub_date', 'desc')
-          .orderBy('e.id', 'desc')
+          // A page by position: a range of the index `(status, pub_date desc, id desc)`.
+          .$if(!!position, (q) =>
+            q.where(
+              sql<boolean>`(e.pub_date, e.id) ${sql.raw(position === 'after' ? '>' : '<')} (${slot<string>('at')}::timestamptz, ${slot<number>('id')}::int)`,
+            ),
+          )
+          .orderBy('e.pub_date', position === 'after' ? 'asc' : 'desc')
+          .orderBy('e.id', position === 'after' ? 'asc' : 'desc')
           .limit(slot<number>('limit'))
           .offset(slot<number>('offset')),
       )
@@ -497,6 +574,7 @@ function pageQuery(db: Kysely<BlogTables>, filter: EntryFilter, slot: SlotOf) {
       )
       .select((eb) => [
         ...ROW,
+        exactDate(eb).as('pos'),
         authorName(eb).as('author_name'),
         eb.fn.coalesce('g.tags', emptyJson()).as('tags'),
         (everyPublic
@@ -534,6 +612,28 @@ function pageQuery(db: Kysely<BlogTables>, filter: EntryFilter, slot: SlotOf) {
       .orderBy('e.pub_date', 'desc')
       .orderBy('e.id', 'desc')
   );
+}
+
+/** An entry's publication date as text that keeps its microseconds (a JavaScript Date drops them). */
+function exactDate(eb: OnEntries) {
+  return sql<string>`to_char(${eb.ref('e.pub_date')} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/** A cursor as a query string writes it: `2026-12-05T10:00:00.123456Z_42`. */
+function cursorText(row: { pos: string; id: number }): string {
+  return `${row.pos}_${row.id}`;
+}
+
+/** A filter whose values are slots (its shape is the compiled read's key). */
+function slotted(filter: EntryFilter, slot: SlotOf): EntryFilter {
+  const { visibility = 'public', tag, authorId, from, to } = filter;
+  return {
+    visibility,
+    ...(tag === undefined ? {} : { tag: slot<string>('tag') }),
+    ...(authorId === undefined ? {} : { authorId: slot<number>('authorId') }),
+    ...(from ? { from: slot<Date>('from') } : {}),
+    ...(to ? { to: slot<Date>('to') } : {}),
+  };
 }
 
 /** The UTC year or month of an entry's publication date, as a number. */

@@ -5,7 +5,7 @@ import { apiRoutes } from './api.ts';
 import { BLOG_CACHE_TAGS } from './cache-tags.ts';
 import { editingRoutes } from './editing.ts';
 import { buildFeed } from './feeds.ts';
-import { canSee, isPublic, monthOf, monthUrl, originOf, pageNumber, yearOf } from './http.ts';
+import { canSee, isPublic, monthOf, monthUrl, originOf, pageAt, yearOf } from './http.ts';
 import type { BlogOptions } from './options.ts';
 import { utc, type EntryFilter } from './queries.ts';
 import { blogOf } from './runtime.ts';
@@ -26,9 +26,21 @@ export async function blogRoutes(
   const { reads } = runtime;
   const perPage = options.paginateBy;
 
-  /** One page of `filter`, or a 404 past the last page. */
-  const pageOf = async (request: FastifyRequest, filter: EntryFilter) => {
-    const page = await reads.page(request.em, filter, pageNumber(request), perPage);
+  /**
+   * One page of `filter`, or a 404 past the last page. An older page number than the numbered
+   * ones is answered by a redirect to its position (undefined: the reply is sent).
+   */
+  const pageOf = async (request: FastifyRequest, reply: FastifyReply, filter: EntryFilter) => {
+    const at = pageAt(request);
+    if (typeof at === 'number' && at > options.numberedPages) {
+      const position = await reads.positionOf(request.em, filter, at, perPage);
+      if (!position || !('before' in position)) throw new NotFound();
+      const { at: date, id } = position.before;
+      // Permanent: "the entries older than this one" stays true, whatever gets published.
+      reply.redirect(`${request.url.split('?')[0]}?before=${date}_${id}`, 301);
+      return undefined;
+    }
+    const page = await reads.page(request.em, filter, at, perPage, options.numberedPages);
     if (!page) throw new NotFound();
     return page;
   };
@@ -37,7 +49,8 @@ export async function blogRoutes(
     '/',
     { config: { name: 'entry-list', cache: true } },
     async function entryList(request, reply) {
-      const page = await pageOf(request, {});
+      const page = await pageOf(request, reply, {});
+      if (!page) return reply;
       reply.cacheTags(BLOG_CACHE_TAGS.list);
       return reply.render(choose(options.listTemplate, request), { page, entries: page.items });
     },
@@ -72,7 +85,8 @@ export async function blogRoutes(
       const months = await reads.months(request.em, year);
       // Like Django's date-based views: an archive with nothing in it does not exist.
       if (!months.length) throw new NotFound();
-      const page = await pageOf(request, { from: utc(year, 1), to: utc(year + 1, 1) });
+      const page = await pageOf(request, reply, { from: utc(year, 1), to: utc(year + 1, 1) });
+      if (!page) return reply;
       reply.cacheTags(BLOG_CACHE_TAGS.list);
       return reply.render(choose(options.archiveYearTemplate, request), {
         year,
@@ -95,7 +109,8 @@ export async function blogRoutes(
       const month = monthOf(request.params.month);
       const from = utc(year, month);
       const to = utc(year, month + 1);
-      const page = await pageOf(request, { from, to });
+      const page = await pageOf(request, reply, { from, to });
+      if (!page) return reply;
       if (!page.count) throw new NotFound();
       const { previous, next } = await reads.neighbours(request.em, from, to);
       reply.cacheTags(BLOG_CACHE_TAGS.list);
@@ -116,7 +131,8 @@ export async function blogRoutes(
     { config: { name: 'tag', cache: true } },
     async function entriesByTag(request, reply) {
       const { slug } = request.params;
-      const page = await pageOf(request, { tag: slug });
+      const page = await pageOf(request, reply, { tag: slug });
+      if (!page) return reply;
       const tag =
         page.items[0]?.tags.find((t) => t.slug === slug) ??
         (await getTagging(site).tag(request.em, slug));
@@ -136,7 +152,8 @@ export async function blogRoutes(
     async function entriesByAuthor(request, reply) {
       if (!/^[1-9]\d{0,8}$/.test(request.params.id)) throw new NotFound();
       const authorId = Number(request.params.id);
-      const page = await pageOf(request, { authorId });
+      const page = await pageOf(request, reply, { authorId });
+      if (!page) return reply;
       const author = page.items[0]?.author ?? (await reads.author(request.em, authorId));
       if (!author) throw new NotFound();
       reply.cacheTags(BLOG_CACHE_TAGS.list);

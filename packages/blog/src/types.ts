@@ -79,7 +79,7 @@ export interface EntryInput {
 /** A page of rows and where it sits among the others. */
 export interface Page<T> {
   items: T[];
-  /** This page's number, from 1. */
+  /** This page's number, from 1; 0 on a page reached by position (`?before=`, `?after=`). */
   number: number;
   /** How many pages there are (at least 1). */
   pages: number;
@@ -88,4 +88,20 @@ export interface Page<T> {
   perPage: number;
   hasPrevious: boolean;
   hasNext: boolean;
+  /** The query string of the newer page (`?page=2`, `?after=…`), or null on the first. */
+  previousQuery: string | null;
+  /** The query string of the older page (`?page=3`, `?before=…`), or null on the last. */
+  nextQuery: string | null;
+}
+
+/**
+ * Where a page reached by position starts: the entries older (`before`) or newer (`after`) than
+ * one entry, named by its publication date (ISO 8601, microseconds, UTC) and id.
+ */
+export type PagePosition = { before: EntryCursor } | { after: EntryCursor };
+
+/** One entry's place in the newest-first order. */
+export interface EntryCursor {
+  at: string;
+  id: number;
 }

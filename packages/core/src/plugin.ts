@@ -100,7 +100,7 @@ async function tesseraPlugin(fastify: FastifyInstance, opts: TesseraOptions): Pr
 
     await fastify.register(async function health(scope) {
       scope.addHook('onRoute', (r) => routes.record(r));
-      await scope.register(securityHeadersPlugin, { settings });
+      await scope.register(securityHeadersPlugin, { settings, perRoute: false });
       await healthRoutes(scope, { orm: life.orm });
     });
     // Routes an app registers in `setup` land outside the site's context (no session, no CSRF).

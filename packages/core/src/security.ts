@@ -12,6 +12,12 @@ import { RateLimited } from './errors.ts';
 /** Options of the security plugins: the site's settings. */
 export interface SecurityOptions {
   settings: SiteSettings;
+  /**
+   * Keep @fastify/helmet for a route's own `helmet` options and `reply.helmet()` (default
+   * true). A context whose routes use neither (the health probes) sets it false and spares
+   * every request the plugin's two hooks.
+   */
+  perRoute?: boolean;
 }
 
 function helmetOptions(settings: SiteSettings): FastifyHelmetOptions {
@@ -47,7 +53,7 @@ async function securityHeaders(fastify: FastifyInstance, opts: SecurityOptions):
   // builds its middleware for each request). The plugin stays, for what varies by route: a
   // route's own `helmet` options and `reply.helmet()`.
   const headers = await helmetHeaders(options);
-  if (!fastify.hasPlugin('@fastify/helmet'))
+  if (opts.perRoute !== false && !fastify.hasPlugin('@fastify/helmet'))
     await fastify.register(helmet, { ...options, global: false });
   fastify.addHook('onRequest', function securityHeaders(request, reply, done) {
     // Fastify's own headers, not the raw response's: Node writes a response whose headers all

@@ -157,9 +157,16 @@ describe('error pages outside debug', () => {
     expect(api.json()).toMatchObject({ status: 400, code: 'FST_ERR_BAD_URL' });
   });
 
-  it('health and readiness answer', async () => {
+  it('health and readiness answer, with the security headers, and nobody may store them', async () => {
     expect((await t.client().get('/healthz')).json()).toEqual({ status: 'ok' });
     expect((await t.client().get('/readyz')).json()).toEqual({ status: 'ready' });
+    for (const path of ['/healthz', '/readyz']) {
+      const res = await t.client().get(path);
+      expect(res.headers['cache-control'], path).toBe('no-store');
+      expect(res.headers['content-security-policy'], path).toContain("default-src 'self'");
+      expect(res.headers['x-frame-options'], path).toBe('DENY');
+      expect(res.headers['set-cookie'], path).toBeUndefined();
+    }
   });
 });
 

@@ -13,6 +13,8 @@ export interface Machine {
   freeMemoryGiB: number;
   /** 1-minute load average when the run started: other work on the machine skews every number. */
   loadAverage: number;
+  /** 1-minute load average when the run ended (other engineers' tests come and go). */
+  loadAverageEnd?: number;
   kernel: string;
   node: string;
   postgres: string;

@@ -6,7 +6,19 @@
 /** What bounds a workload below its goal, and what was tried, by workload id. */
 export const NOTES: Record<string, string> = {
   W1: `**What bounds it: CPU per request on a 2-core machine that the site (one Node thread),
-PostgreSQL and the load generator share.** One list page costs the Node process 0.7–0.9 ms of
+PostgreSQL and the load generator share.** Since the site's layout gained a sidebar (archive
+months and tag cloud), a page without the cache app sent 3 statements, two of them grouping
+over every entry and tag: W1 fell to 0.4% of the floor. The sidebar's lists are now kept in the
+process without the cache app (dropped when the apps invalidate their tags), and the page is
+back to 1 statement (0.4% → 3.3% in the next run). A CPU profile of the page (2026-12-06, self
+time by stage): Node's HTTP and socket work 32%, SQL (pg driver, Kysely, MikroORM, row mapping)
+13%, Nunjucks and the template filters 13%, Node internals and promise jobs 12%, Fastify's
+routing, hooks and reply 11%, garbage collection 9%, the session, cookie and CSRF 4%, the rest of
+Tessera's code 4%, metrics 2%, security headers and logging under 1%. The session object
+@fastify/session makes for every cookieless visitor (a random id, its HMAC signature and a
+SHA-1 of the empty session) is most of the 4%; making it lazy needs every reader of
+\`request.session\` (auth's user hook, flash messages, CSRF) to tell "no session" from an
+empty one — left for a change of its own. Earlier measurements in more detail: One list page costs the Node process 0.7–0.9 ms of
 CPU (measured in process with \`process.cpuUsage\` over thousands of requests, sockets left out),
 against ~0.02 ms for the floor. Measured one at a time: the stack every request goes through
 (routing, request id, security headers, the session object @fastify/session creates for every
@@ -53,7 +65,59 @@ route is cached when the cache app is installed (\`cache: true\`), like W2.`,
 \`blog:list\` and \`tagging:cloud\`), so an anonymous visitor without cookies gets it from
 \`site.respondEarly\`, after the security headers and the rate limiter (off in the bench) and
 before the session, CSRF and the user; what is left per hit is the same ~50 µs as W2's, against
-~28 µs for bare Fastify sending the same response.`,
+~28 µs for bare Fastify sending the same response. On a loaded machine the runs of W2 and W4
+swing by a factor of 2 (the per-run ratios under the table: the run above started at a load
+average of 12 and ended at 16, with peaks of 21); on quieter machines W4 measured 46–51% and W2
+28–42%. Nothing on their path changed for issue 19.`,
+  W5: `**What bounds it: Node's HTTP response itself.** \`/healthz\` runs none of the site's
+per-request set-up (it lives in a context of its own, outside sessions, CSRF, the
+EntityManager and metrics); what it adds to the floor is ~15 security headers (a longer
+\`writeHead\`, each header validated by Node), Fastify's per-request child logger and random
+request id, and the JSON body. A CPU profile of a run (2026-12-06) put 31% of the process's time
+in the socket write itself, 8% in writing the headers, ~5% in Fastify's hook runner and reply,
+~1% each in the request id and the child logger. What was done: the probes' context no longer
+registers @fastify/helmet (its two per-request hooks, one of them \`async\`, ran for routes that
+use neither a route's \`helmet\` options nor \`reply.helmet()\`), \`cache-control: no-store\` is set
+by the handlers instead of an \`onSend\` hook, and the JSON goes through a response schema —
+54% → 64% of the floor in the runs that followed. Below 60% in a run, it is the machine's load
+moving the two sides differently (±15% run to run).`,
+  W6: `**What W6 pays, and what it does not.** The hand-written page
+(tools/bench/src/handwritten: Fastify, MikroORM entities with \`findAndCount\` and the author
+populated, the page's tags in a second query, Nunjucks with its cache on) sends 3 statements
+per page where the blog sends 1, hydrates entities where the blog reads plain rows, and counts
+every live entry where the blog reads a tally kept by triggers; it runs none of what every
+Tessera page pays for (security headers, sessions and CSRF, the layout's sidebar, metrics, the
+request's EntityManager fork and query counter, parameter checks). When W1 is below 3× W6, the
+difference is the stack W1 carries and W6 does not.`,
+  rss: `**What bounds it: V8's heap grown under load, not what the site keeps.** A heap snapshot
+after a W3 run (which forces a full collection) holds 63 MiB of live objects: 25 MiB of
+strings (mostly the source text of the modules Node keeps), 16 MiB of compiled code, 7 MiB of
+arrays; no cache of the site's holds more than a few hundred KiB (the response memo, the date
+memo, the compiled reads and the route table are bounded). RSS at start is ~195–210 MiB (of which
+~65 MiB is mapped code and data of Node itself and its native modules). Under 50 concurrent
+requests two things grow and stay: V8's heap (\`heapTotal\` 230–270 MiB in the run above, for
+60–190 MiB in use, mostly garbage awaiting collection) and memory outside it — in the run above
+RSS reached 465–473 MiB with a heap of 233–236 MiB, so ~230 MiB is native: socket and HTTP
+buffers and the allocator's arenas, which glibc keeps once grown (not investigated further;
+\`MALLOC_ARENA_MAX=2\` is the usual knob). Measured and left: capping the young generation
+(\`--max-semi-space-size=2\`) brings RSS to ~230 MiB after a shorter load but costs 20–30% more
+CPU per request (680–740 → 850–900 µs for W3, \`/proc/<pid>/stat\`) — a
+deployment that values memory over throughput can set it in \`NODE_OPTIONS\`.`,
+  cold: `**What bounds it: compiling the modules.** A CPU profile of a start spends ~60% loading
+modules — reading, type-stripping (the workspace runs its TypeScript sources) and compiling
+a few thousand files — and the rest booting (settings 15% inclusive, swagger-ui 2%, ioredis 2%,
+MikroORM's discovery 1%). \`tessera\` now enables Node's compile cache (bin/tessera.js), which the
+bench's site uses too: CPU to the first 200 went from ~1.8–2.2 s to ~1.5–1.9 s in alternating
+starts on the loaded machine. The median of the run's cold starts includes the first, which
+fills the cache; a deployment's first start after an upgrade pays it the same way.`,
+  deep: `**What bounds it: nothing of the list's own any more.** Pages past the first ten are
+linked by position (\`?before=<date>_<id>\`, docs/decisions/0011): one range of the index
+\`(status, pub_date desc, id desc)\` whatever the depth, instead of an OFFSET walking every
+entry it skips. Below 50% in a run means the machine's load moved between the page runs (one
+run of 5 s each).`,
+  sql: `Every list page must send one statement. The site's sidebar (archive months, tag cloud)
+is kept by the cache app, or in the process without it (apps/site/src/sidebar.ts), so a list
+page sends its own query only.`,
 };
 
 /** How the bench runs. */
@@ -71,14 +135,23 @@ triggers keep its counts), then starts, measures and stops one site process at a
    workload, …), and a workload's ratio is the median of each run over the floor run just before
    it — on a machine other work shares, the load moves from minute to minute, and runs made back
    to back move together;
-2. the production site without the cache app — W1 and W3, the SQL query count of several list
-   pages (counted at the pg driver), cold start (process spawn to the first 200 of \`/blog/\`),
-   RSS after its workloads (the run's first site start also reads every module from disk, so
-   its cold start is the slower one);
-3. the production site with every app — W2 and W4 (each page is checked to be a cache HIT
-   before it is measured), cold start (spawn to the first 200 of \`/\`), RSS;
-4. the scale run: 1,000,000 entries seeded the same way, the site without the cache, the list's
-   first page and page 50,000 (offset 499,990), one 5 s run each after a 2 s warm-up.
+2. the production site without the cache app — W1 and W3, and the SQL statements of several
+   list pages (counted at the pg driver; a deep page number's redirect followed first);
+3. the production site with every app — W2, W4 (each page is checked to be a cache HIT before
+   it is measured) and W5 (\`/healthz\`), then every list page once (what the caches keep at
+   most); RSS is read after the start and after every workload, in each site's one process;
+4. W6: the same list page written by hand on Fastify + MikroORM entities + Nunjucks
+   (tools/bench/src/handwritten), measured like the others; its goal is W1 at 3× its ratio;
+5. cold start: the site with every app spawned 3 times, process spawn to the first 200 of
+   \`/\`, the median reported (Node's compile cache on, as \`tessera serve\` has it; the first
+   start fills it);
+6. the scale run: 1,000,000 entries seeded the same way, the site without the cache, the list's
+   first page and the pages a visitor reaches by links: page 50,000 and the last page, each
+   requested by its old number and its redirect followed (a position, \`?before=…\`), one 5 s run
+   each after a 2 s warm-up; the goal is every one at half of page 1 or more.
+
+\`npm run bench -- --only W5,W6\` runs a subset (rows W1…W6, rss, cold, deep, sql) and writes
+nothing to docs/.
 
 Every workload is checked before it is loaded: the list pages show 10 entries, each with its
 author and 3 tags, and "Page 1 of 1,000"; the JSON list has 10 results with authors and tags and
@@ -130,8 +203,15 @@ do; "floor-like" is a bare Fastify route sending the cached home page's headers 
 | Dates formatted once per UTC day and style (bounded memo) instead of one ICU call per date shown | core templates.ts | list render 163 → ~110 µs |
 | Seeding with the blog's triggers on (they keep its counts) and synchronous commit (an asynchronously committed insert leaves VACUUM unable to set the visibility map, and every count read the heap) | tools/bench seed.ts | count 10.8 ms (seq scan) → index-only |
 
-What bounds the deep page at 1,000,000 entries is OFFSET itself: PostgreSQL walks 500,000 index
-entries (~80–110 ms) to skip them. Keyset pagination ("entries before <date, id>") would make
-every page as cheap as the first, at the price of URLs that name an entry rather than a page
-number; not done, because \`?page=N\` is the blog's public URL scheme.
+### Issue 19 (2026-12-06)
+
+| change | where | before → after |
+| --- | --- | --- |
+| The sidebar's lists (archive months, tag cloud) kept in the process when the cache app is absent, dropped when the apps invalidate their tags after a commit | apps/site sidebar.ts | list page 3 → 1 statement; W1 0.4% → 3.3% of the floor |
+| The health probes' context without @fastify/helmet's two per-request hooks, \`no-store\` set by the handlers instead of an \`onSend\` hook, JSON through a response schema | core health.ts, security.ts, plugin.ts | W5 54% → 64% of the floor |
+| Node's compile cache enabled by \`tessera\` | core bin/tessera.js | CPU to the first 200 ~1.8–2.2 s → ~1.5–1.9 s (loaded machine) |
+| Deep pages by position (\`?before=<date>_<id>\` past the first 10 pages, old numbers 301 there): one index range, no OFFSET | blog queries.ts, routes.ts, http.ts; decision 11 | 100,000 entries: page 5,000 at 69% and the last page at 104% of page 1 (quick run); 1,000,000: see "Scale" |
+
+Before positions, what bounded the deep page at 1,000,000 entries was OFFSET itself: PostgreSQL
+walked 500,000 index entries (~80–110 ms) to skip them.
 `;

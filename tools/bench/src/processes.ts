@@ -4,11 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./floor.ts', import.meta.url));
 const SITE = fileURLToPath(new URL('./site-server.ts', import.meta.url));
+const HANDWRITTEN = fileURLToPath(new URL('./handwritten/server.ts', import.meta.url));
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -156,6 +159,9 @@ export function siteEnvironment(databaseUrl: string): NodeJS.ProcessEnv {
     DATABASE_URL: databaseUrl,
     // A fresh secret per run: nothing the bench signs outlives it.
     SECRET_KEY: randomBytes(32).toString('hex'),
+    // Node's compile cache, as `tessera serve` enables it (bin/tessera.js): the run's first start
+    // fills it, the next ones read it (the cold start reported is the median of several).
+    NODE_COMPILE_CACHE: join(tmpdir(), 'tessera-bench-compile-cache'),
     SITE_URL: 'http://127.0.0.1',
   };
 }
@@ -186,23 +192,45 @@ export async function startSite(
   const args = ['--conditions=source', SITE, String(port)];
   if (!mode.cache) args.push('--no-cache');
   if (mode.logLevel) args.push(`--log-level=${mode.logLevel}`);
+  return spawnAndProbe(args, siteEnvironment(databaseUrl), port, probe);
+}
+
+/** Starts W6's hand-written list page (Fastify + MikroORM + Nunjucks, no Tessera). */
+export async function startHandwritten(
+  databaseUrl: string,
+): Promise<{ child: Child; coldStartMs: number }> {
+  const port = await freePort();
+  return spawnAndProbe(
+    [HANDWRITTEN, String(port)],
+    { ...siteEnvironment(databaseUrl), NODE_ENV: 'production' },
+    port,
+    '/blog/',
+  );
+}
+
+async function spawnAndProbe(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  probe: string,
+): Promise<{ child: Child; coldStartMs: number }> {
   const started = performance.now();
   const proc = spawn(process.execPath, args, {
     cwd: HERE,
-    env: siteEnvironment(databaseUrl),
+    env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const child = new Child(proc, port, started);
   let failed: Error | undefined;
   child.exited().then((code) => {
-    failed = new Error(`The site exited (${code}) while starting.\n${child.stderr}`);
+    failed = new Error(`The server exited (${code}) while starting.\n${child.stderr}`);
   });
   const deadline = started + 120_000;
   for (;;) {
     if (failed) throw failed;
     if (performance.now() > deadline) {
       await child.stop();
-      throw new Error(`The site did not answer ${probe} within 120 s.\n${child.stderr}`);
+      throw new Error(`The server did not answer ${probe} within 120 s.\n${child.stderr}`);
     }
     try {
       const res = await get(child.url + probe);

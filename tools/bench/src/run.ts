@@ -8,16 +8,28 @@
 //                                      it does not write docs/ unless --out is given)
 //   npm run bench -- --out <dir>       where to write benchmarks.md and benchmarks.json
 //   npm run bench -- --keep-db         leave the seeded database for a look afterwards
+//   npm run bench -- --render          write docs/benchmarks.md again from docs/benchmarks.json
+//                                      (the notes as they are now; the numbers as measured)
+//   npm run bench -- --only W5,W6      only these rows (W1…W6, rss, cold, deep, sql); prints the
+//                                      table and writes nothing to docs/
 //
 // PostgreSQL: TESSERA_BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432); the run drops
 // and recreates the database `tessera_bench` there (and drops it at the end), and nothing else.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { measure, measurePaired, type LoadOptions, type Measurement, type Paired } from './load.ts';
 import { describeMachine } from './machine.ts';
-import { get, migrateSite, startFloor, startSite, type Child } from './processes.ts';
+import {
+  get,
+  migrateSite,
+  startFloor,
+  startHandwritten,
+  startSite,
+  type Child,
+} from './processes.ts';
 import { renderMarkdown, type BenchReport, type WorkloadResult } from './report.ts';
 import { SEED, seed } from './seed.ts';
 
@@ -89,15 +101,29 @@ type Check = (res: Awaited<ReturnType<typeof get>>) => string | undefined;
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
-/** The blog list page: 10 entries, each with its author and 3 tags, and the page count. */
+/** The list itself (a site's layout may show tags or authors elsewhere, in a sidebar). */
+const listSection = (body: string) => {
+  const at = body.indexOf('class="blog entry-list"');
+  return at < 0 ? '' : body.slice(at, body.indexOf('</section>', at));
+};
+
+/**
+ * A blog list page: 10 entries, each with its author and 3 tags. `numbered`: it shows "Page
+ * <page> of <pages>" (a page reached by an "older than" link shows no number, or the right one);
+ * and it links to older entries unless it is the last page.
+ */
 const listPage =
-  (pages: number, page = 1): Check =>
+  (pages: number, page = 1, numbered = true): Check =>
   (res) => {
     if (res.status !== 200) return `status ${res.status}`;
-    if (count(res.body, 'class="entry-summary') !== PER_PAGE) return 'not 10 entries';
-    if (count(res.body, 'rel="author"') !== PER_PAGE) return 'not 10 authors';
-    if (count(res.body, 'rel="tag"') !== PER_PAGE * SEED.tagsPerEntry) return 'not 3 tags each';
-    if (!res.body.includes(`Page ${page} of ${pages}`)) return `no "Page ${page} of ${pages}"`;
+    const list = listSection(res.body);
+    if (count(list, 'class="entry-summary') !== PER_PAGE) return 'not 10 entries';
+    if (count(list, 'rel="author"') !== PER_PAGE) return 'not 10 authors';
+    if (count(list, 'rel="tag"') !== PER_PAGE * SEED.tagsPerEntry) return 'not 3 tags each';
+    const shown = list.includes(`Page ${page} of ${pages}`);
+    if (numbered ? !shown : list.includes('Page ') && !shown)
+      return `no "Page ${page} of ${pages}"`;
+    if (page < pages !== list.includes('rel="next"')) return 'a wrong "Older entries" link';
     return undefined;
   };
 
@@ -164,9 +190,15 @@ function warnIfFailed(path: string, m: Measurement): void {
     log(`  ! ${path}: ${m.errors} socket errors, ${m.non2xx} non-2xx responses`);
 }
 
+/** The process's resident memory in MiB (and, logged, how much of it is the JavaScript heap). */
 async function rss(site: Child): Promise<number> {
-  const { rss } = await site.ask<{ rss: number }>({ type: 'rss' });
-  return Math.round((rss / 2 ** 20) * 10) / 10;
+  const m = await site.ask<{ rss: number; heapUsed?: number; heapTotal?: number }>({
+    type: 'rss',
+  });
+  const mib = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+  if (m.heapUsed !== undefined)
+    log(`  memory: RSS ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)} of ${mib(m.heapTotal ?? 0)} MiB`);
+  return mib(m.rss);
 }
 
 async function queries(site: Child, urls: string[]) {
@@ -183,7 +215,7 @@ interface Goal {
   id: string;
   name: string;
   path: string;
-  site: 'no-cache' | 'full';
+  site: WorkloadResult['site'];
   goal: number;
 }
 
@@ -198,7 +230,57 @@ const GOALS: Goal[] = [
   { id: 'W2', name: 'Blog list page, HTML, cache app on', path: '/blog/', site: 'full', goal: 0.5 },
   { id: 'W3', name: 'JSON entry list API', path: '/blog/api/entries', site: 'no-cache', goal: 0.1 },
   { id: 'W4', name: 'Home page through the full site', path: '/', site: 'full', goal: 0.5 },
+  {
+    id: 'W5',
+    name: '`/healthz` through the full stack',
+    path: '/healthz',
+    site: 'full',
+    goal: 0.6,
+  },
+  {
+    id: 'W6',
+    name: 'The same list page hand-written on Fastify + MikroORM + Nunjucks, no Tessera',
+    path: '/blog/',
+    site: 'handwritten',
+    goal: 0,
+  },
 ];
+
+/** W1 against W6: Tessera's list page at least this many times the hand-written one's req/s. */
+const W1_OVER_W6 = 3;
+const RSS_GOAL_MIB = 200;
+const COLD_START_GOAL_MS = 1500;
+const COLD_STARTS = quick ? 1 : 3;
+/** Every page a visitor reaches by links at least this share of page 1's req/s. */
+const DEEP_GOAL = 0.5;
+const SQL_GOAL = 1;
+
+/** The rows `--only` can pick (comma-separated; any case). */
+const ROWS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'rss', 'cold', 'deep', 'sql'] as const;
+type Row = (typeof ROWS)[number];
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',').map((x) => x.trim())) : undefined;
+const unknownRow = [...(only ?? [])].find(
+  (x) => !ROWS.some((r) => r.toLowerCase() === x.toLowerCase()),
+);
+if (unknownRow) throw new Error(`--only: no row '${unknownRow}' (rows: ${ROWS.join(', ')}).`);
+const wants = (row: Row) =>
+  !only ? row !== 'deep' || scale : [...only].some((x) => x.toLowerCase() === row.toLowerCase());
+
+/** Follows one redirect (an old deep page number answers where that page now lives). */
+async function resolved(site: Child, path: string): Promise<string> {
+  const res = await get(site.url + path);
+  const to = res.headers.location;
+  if (res.status >= 300 && res.status < 400 && typeof to === 'string') {
+    return new URL(to, site.url + path).pathname + new URL(to, site.url + path).search;
+  }
+  return path;
+}
+
+/** The last page of the list a visitor reaches by following "Older entries" from page 1. */
+async function deepestLinked(site: Child, pages: number): Promise<string> {
+  return resolved(site, `/blog/?page=${pages}`);
+}
 
 async function main(): Promise<void> {
   const machine = await admin(async () => describeMachine(serverUrl));
@@ -210,6 +292,9 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const stopAll = () => Promise.all(children.map((c) => c.stop()));
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  const rssAfter: { site: string; after: string; mib: number }[] = [];
+  let perPage: BenchReport['queriesPerPage'] = [];
+  const coldStarts: number[] = [];
 
   try {
     log(`database ${DATABASE}: dropped and created; the site's migrations applied`);
@@ -223,57 +308,110 @@ async function main(): Promise<void> {
 
     // The floor runs the whole time (idle while a site starts): each workload's runs alternate
     // with floor runs.
-    log('floor: raw Fastify hello world');
-    const floor = await startFloor();
-    children.push(floor);
-    const floorStart = await load(floor, '/');
+    const anyWorkload = GOALS.some((g) => wants(g.id as Row));
+    let floor: Child | undefined;
+    let floorStart: Measurement | undefined;
+    if (anyWorkload) {
+      log('floor: raw Fastify hello world');
+      floor = await startFloor();
+      children.push(floor);
+      floorStart = await load(floor, '/');
+    }
+    const workload = async (site: Child, g: Goal, label: string) => {
+      if (!wants(g.id as Row)) return;
+      measured.set(g.id, await loadPaired(site, floor!, g.path));
+      const mib = await rss(site);
+      rssAfter.push({ site: label, after: g.id, mib });
+      log(`  RSS after ${g.id}: ${mib} MiB`);
+    };
+    const goal = (id: string) => GOALS.find((g) => g.id === id)!;
 
-    // W1, W3: the production site without the cache app.
-    log('site without the cache app (W1, W3)');
-    const bare = await startSite(databaseUrl, { cache: false, logLevel: 'warn' }, '/blog/');
-    children.push(bare.child);
-    await check(bare.child, '/blog/', listPage(pages));
-    await check(bare.child, '/blog/api/entries', listApi(ENTRIES));
-    const perPage = await queries(bare.child, [
-      '/blog/',
-      '/blog/?page=2',
-      `/blog/?page=${pages / 2}`,
-      `/blog/?page=${pages}`,
-      '/blog/api/entries',
-    ]);
-    log(`  SQL queries per page: ${perPage.map((q) => `${q.url} ${q.queries}`).join(', ')}`);
-    measured.set('W1', await loadPaired(bare.child, floor, '/blog/'));
-    measured.set('W3', await loadPaired(bare.child, floor, '/blog/api/entries'));
-    const bareRss = await rss(bare.child);
-    await bare.child.stop();
+    // W1, W3, SQL per page: the production site without the cache app.
+    if (wants('W1') || wants('W3') || wants('sql')) {
+      log('site without the cache app (W1, W3)');
+      const bare = await startSite(databaseUrl, { cache: false, logLevel: 'warn' }, '/blog/');
+      children.push(bare.child);
+      await check(bare.child, '/blog/', listPage(pages));
+      await check(bare.child, '/blog/api/entries', listApi(ENTRIES));
+      if (wants('sql')) {
+        const deepest = await deepestLinked(bare.child, pages);
+        perPage = await queries(bare.child, [
+          '/blog/',
+          '/blog/?page=2',
+          await resolved(bare.child, `/blog/?page=${pages / 2}`),
+          deepest,
+          '/blog/api/entries',
+        ]);
+        log(`  SQL statements per page: ${perPage.map((q) => `${q.url} ${q.queries}`).join(', ')}`);
+      }
+      await workload(bare.child, goal('W1'), 'no-cache');
+      await workload(bare.child, goal('W3'), 'no-cache');
+      await bare.child.stop();
+    }
 
-    // W2, W4: the production site as configured (every app, the cache included).
-    log('site with every app (W2, W4)');
-    const full = await startSite(databaseUrl, { cache: true, logLevel: 'warn' }, '/');
-    children.push(full.child);
-    await check(full.child, '/blog/', cached(listPage(pages)));
-    await check(full.child, '/', cached(plainPage));
-    measured.set('W2', await loadPaired(full.child, floor, '/blog/'));
-    measured.set('W4', await loadPaired(full.child, floor, '/'));
-    const fullRss = await rss(full.child);
-    await full.child.stop();
+    // W2, W4, W5 and RSS: the production site as configured (every app, the cache included),
+    // one process through every workload it serves.
+    if (wants('W2') || wants('W4') || wants('W5') || wants('rss')) {
+      log('site with every app (W2, W4, W5)');
+      const full = await startSite(databaseUrl, { cache: true, logLevel: 'warn' }, '/');
+      children.push(full.child);
+      await check(full.child, '/blog/', cached(listPage(pages)));
+      await check(full.child, '/', cached(plainPage));
+      await check(full.child, '/healthz', plainPage);
+      rssAfter.push({ site: 'full', after: 'start', mib: await rss(full.child) });
+      await workload(full.child, goal('W2'), 'full');
+      await workload(full.child, goal('W4'), 'full');
+      await workload(full.child, goal('W5'), 'full');
+      if (wants('rss')) {
+        // Every list page once (the cache app keeps each): what the caches hold at most.
+        for (let p = 1; p <= pages; p++) await get(`${full.child.url}/blog/?page=${p}`);
+        rssAfter.push({ site: 'full', after: `${pages} pages`, mib: await rss(full.child) });
+        log(`  RSS after every list page: ${rssAfter.at(-1)!.mib} MiB`);
+      }
+      await full.child.stop();
+    }
 
-    await floor.stop();
+    // W6: what a team writes without Tessera.
+    if (wants('W6')) {
+      log('hand-written list page (W6)');
+      const hand = await startHandwritten(databaseUrl);
+      children.push(hand.child);
+      await check(hand.child, '/blog/', listPage(pages));
+      await workload(hand.child, goal('W6'), 'handwritten');
+      await hand.child.stop();
+    }
+    if (floor) await floor.stop();
+
+    // Cold start: process spawn to the first 200 of `/`, the median of a few.
+    if (wants('cold')) {
+      log(`cold start (${COLD_STARTS} spawns)`);
+      for (let i = 0; i < COLD_STARTS; i++) {
+        const s = await startSite(databaseUrl, { cache: true, logLevel: 'warn' }, '/');
+        children.push(s.child);
+        await s.child.stop();
+        coldStarts.push(Math.round(s.coldStartMs));
+      }
+      log(`  ${coldStarts.join(', ')} ms`);
+    }
 
     let scaleResult: BenchReport['scale'];
-    if (scale) {
+    if (wants('deep')) {
       log(`scale run: ${scaleEntries.toLocaleString('en')} entries`);
       const seconds = await seed(databaseUrl, { entries: scaleEntries, ...SEED });
       log(`  seeded in ${seconds.toFixed(1)} s`);
       const scalePages = scaleEntries / PER_PAGE;
-      const deep = Math.floor(scalePages / 2);
+      const mid = Math.floor(scalePages / 2);
       const big = await startSite(databaseUrl, { cache: false, logLevel: 'warn' }, '/blog/');
       children.push(big.child);
       await check(big.child, '/blog/', listPage(scalePages));
-      await check(big.child, `/blog/?page=${deep}`, listPage(scalePages, deep));
-      const scaleQueries = await queries(big.child, ['/blog/', `/blog/?page=${deep}`]);
+      const midPath = await resolved(big.child, `/blog/?page=${mid}`);
+      const lastPath = await deepestLinked(big.child, scalePages);
+      await check(big.child, midPath, listPage(scalePages, mid, false));
+      await check(big.child, lastPath, listPage(scalePages, scalePages, false));
+      const scaleQueries = await queries(big.child, ['/blog/', midPath, lastPath]);
       const first = await load(big.child, '/blog/', SCALE_LOAD);
-      const deepM = await load(big.child, `/blog/?page=${deep}`, SCALE_LOAD);
+      const midM = await load(big.child, midPath, SCALE_LOAD);
+      const lastM = await load(big.child, lastPath, SCALE_LOAD);
       await big.child.stop();
       scaleResult = {
         entries: scaleEntries,
@@ -281,34 +419,45 @@ async function main(): Promise<void> {
         coldStartMs: Math.round(big.coldStartMs),
         load: SCALE_LOAD,
         queries: scaleQueries,
+        goal: DEEP_GOAL,
         pages: [
           { label: 'page 1', path: '/blog/', ...summary(first) },
+          { label: `page ${mid.toLocaleString('en')}`, path: midPath, ...summary(midM) },
           {
-            label: `page ${deep.toLocaleString('en')}`,
-            path: `/blog/?page=${deep}`,
-            ...summary(deepM),
+            label: `page ${scalePages.toLocaleString('en')} (the last)`,
+            path: lastPath,
+            ...summary(lastM),
           },
         ],
       };
     }
 
-    const workloads: WorkloadResult[] = GOALS.map((g) => {
-      const p = measured.get(g.id)!;
+    const workloads: WorkloadResult[] = GOALS.flatMap((g) => {
+      const p = measured.get(g.id);
+      if (!p) return [];
       const m = p.workload;
-      return {
-        id: g.id,
-        name: g.name,
-        path: g.path,
-        site: g.site,
-        ...summary(m),
-        floor: summary(p.floor),
-        ratio: round(p.ratio, 4),
-        ratios: p.ratios.map((r) => round(r, 4)),
-        goal: g.goal,
-        pass: p.ratio >= g.goal && m.errors === 0 && m.non2xx === 0,
-      };
+      const ok = m.errors === 0 && m.non2xx === 0;
+      const w1 = measured.get('W1');
+      const over = g.id === 'W6' && w1 ? w1.ratio / p.ratio : undefined;
+      return [
+        {
+          id: g.id,
+          name: g.name,
+          path: g.path,
+          site: g.site,
+          ...summary(m),
+          floor: summary(p.floor),
+          ratio: round(p.ratio, 4),
+          ratios: p.ratios.map((r) => round(r, 4)),
+          goal: g.goal,
+          ...(g.id === 'W6' ? { w1Over: over === undefined ? null : round(over, 2) } : {}),
+          pass:
+            ok && (g.id === 'W6' ? over !== undefined && over >= W1_OVER_W6 : p.ratio >= g.goal),
+        },
+      ];
     });
 
+    machine.loadAverageEnd = Math.round(loadavg()[0]! * 100) / 100;
     const report: BenchReport = {
       date: started.toISOString(),
       durationSeconds: Math.round((performance.now() - runStarted) / 1000),
@@ -316,16 +465,23 @@ async function main(): Promise<void> {
       machine,
       load: LOAD,
       seed: { entries: ENTRIES, ...SEED, seconds: round(seedSeconds, 1), migrations },
-      floor: summary(floorStart),
+      ...(floorStart ? { floor: summary(floorStart) } : {}),
       workloads,
+      goals: {
+        w1OverW6: W1_OVER_W6,
+        rssMiB: RSS_GOAL_MIB,
+        coldStartMs: COLD_START_GOAL_MS,
+        deep: DEEP_GOAL,
+        sql: SQL_GOAL,
+      },
       queriesPerPage: perPage,
-      coldStartMs: { noCache: Math.round(bare.coldStartMs), full: Math.round(full.coldStartMs) },
-      rssMiB: { noCache: bareRss, full: fullRss },
+      coldStartMs: coldStarts,
+      rssMiB: rssAfter,
       scale: scaleResult,
     };
     const md = renderMarkdown(report);
     console.log(`\n${md.split('\n## ')[0]!.split('\n').slice(2).join('\n')}`);
-    if (outDir) {
+    if (outDir && !only) {
       mkdirSync(outDir, { recursive: true });
       const mdFile = join(outDir, 'benchmarks.md');
       const jsonFile = join(outDir, 'benchmarks.json');
@@ -367,7 +523,16 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-main().then(
+/** `--render`: the Markdown of the last run, with the notes as they are now. */
+async function render(): Promise<void> {
+  const dir = outDir ?? join(ROOT, 'docs');
+  const report = JSON.parse(readFileSync(join(dir, 'benchmarks.json'), 'utf8')) as BenchReport;
+  const mdFile = join(dir, 'benchmarks.md');
+  writeFileSync(mdFile, await formatted(mdFile, renderMarkdown(report)));
+  log(`wrote ${relative(process.cwd(), mdFile)} from benchmarks.json`);
+}
+
+(argv.includes('--render') ? render() : main()).then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);

@@ -53,7 +53,8 @@ const query = pg.Client.prototype.query;
 
 process.on('message', async (msg: { type: string; urls?: string[] }) => {
   if (msg.type === 'rss') {
-    process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+    const m = process.memoryUsage();
+    process.send?.({ type: 'rss', rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal });
   } else if (msg.type === 'queries') {
     // Counted at the driver, below MikroORM and the blog's prepared statements alike.
     pg.Client.prototype.query = function countedQuery(this: pg.Client, ...a: unknown[]) {
