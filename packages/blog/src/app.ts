@@ -5,6 +5,7 @@ import { blogDemoCommand } from './demo.ts';
 import { Entry } from './entry.entity.ts';
 import { EntryTally } from './entry-tally.entity.ts';
 import { migrations } from './migrations/index.ts';
+import { publicEntryIds } from './queries.ts';
 import { BlogOptions } from './options.ts';
 import { blogJobs } from './publishing.ts';
 import { blogRoutes } from './routes.ts';
@@ -45,6 +46,8 @@ export const blog = defineApp({
       type: Entry,
       label: 'Blog entries',
       load: (em, ids) => reads.titles(em, ids),
+      // Tag counts, clouds and tag pages count only the entries a visitor may see.
+      visible: publicEntryIds,
     });
   },
   routes: blogRoutes,

@@ -27,3 +27,17 @@ export function cacheTagsFor(...entries: (EntrySummary | null)[]): string[] {
   }
   return [...tags];
 }
+
+/**
+ * `tagging:cloud` when a save changes whether a visitor may see a tagged entry: tagging counts
+ * only what a visitor may see, so the cloud changes even when the tags do not. Else nothing.
+ */
+export function cloudTagsFor(
+  previous: EntrySummary | null,
+  saved: EntrySummary,
+  now = new Date(),
+): string[] {
+  const visible = (e: EntrySummary | null) => !!e && e.status === 'live' && e.pubDate <= now;
+  const tagged = saved.tags.length > 0 || (previous?.tags.length ?? 0) > 0;
+  return tagged && visible(previous) !== visible(saved) ? [TAGGING_CACHE_TAGS.cloud] : [];
+}

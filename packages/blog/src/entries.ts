@@ -7,7 +7,7 @@ import {
   type SiteContext,
 } from '@tessera/core';
 import { cleanTagNames, getTagging, type TagRow } from '@tessera/tagging';
-import { cacheTagsFor } from './cache-tags.ts';
+import { cacheTagsFor, cloudTagsFor } from './cache-tags.ts';
 import { Entry, ENTRY_TABLE } from './entry.entity.ts';
 import { duplicateSlug, entryRejected } from './errors.ts';
 import { excerptOf, renderMarkdown, SLUG_PATTERN, slugifyTitle } from './markdown.ts';
@@ -152,7 +152,10 @@ export async function saveEntry(
       authorId: previous ? previous.authorId : (opts.user?.id ?? null),
       url: reads.url(entry.slug, entry.pubDate),
     };
-    invalidateOnCommit(site, onCommit, cacheTagsFor(previous, saved));
+    invalidateOnCommit(site, onCommit, [
+      ...cacheTagsFor(previous, saved),
+      ...cloudTagsFor(previous, saved, now),
+    ]);
     onCommit(async () => {
       await site.hooks.emit('blog:entry-saved', {
         entry: saved,

@@ -25,6 +25,7 @@ export { BLOG_CACHE_TAGS, cacheTagsFor } from './cache-tags.ts';
 export type { WriteOptions } from './entries.ts';
 export { latestEntries, listEntries, getEntry, archiveMonths } from './reading.ts';
 export type { ArchiveLink } from './reading.ts';
+export { publicEntryIds } from './queries.ts';
 export type { BlogTables, EntryFilter, FeedRow, SitemapRow, ArchiveMonth } from './queries.ts';
 export {
   renderMarkdown,

@@ -11,6 +11,7 @@ import {
   type JobDeclarations,
   type SiteContext,
 } from '@tessera/core';
+import { TAGGING_CACHE_TAGS } from '@tessera/tagging';
 import { cacheTagsFor } from './cache-tags.ts';
 import { summaryOf } from './entries.ts';
 import { ENTRY_TABLE } from './entry.entity.ts';
@@ -55,7 +56,8 @@ export async function publishDue(site: SiteContext, em: EntityManager): Promise<
       if (detail) entries.push(summaryOf(detail));
     }
     const first = new Set(rows.filter((r) => r.first).map((r) => r.slug));
-    invalidateOnCommit(site, onCommit, cacheTagsFor(...entries));
+    // They are visible now: the cloud counts their tags (tagging counts only what a visitor sees).
+    invalidateOnCommit(site, onCommit, [...cacheTagsFor(...entries), TAGGING_CACHE_TAGS.cloud]);
     onCommit(async () => {
       for (const entry of entries)
         if (first.has(entry.slug)) await site.hooks.emit('blog:entry-published', { entry });

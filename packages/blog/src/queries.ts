@@ -12,7 +12,7 @@ import {
   type TablesOf,
 } from '@tessera/core';
 import type { UserSchema } from '@tessera/auth';
-import type { TaggingTables, TagRow } from '@tessera/tagging';
+import type { TaggingTables, TagRow, VisibleIds } from '@tessera/tagging';
 import { ENTRY_TABLE, type EntrySchema } from './entry.entity.ts';
 import type { EntryTallySchema } from './entry-tally.entity.ts';
 import type {
@@ -108,6 +108,13 @@ interface RawRow {
 function isPublic(eb: OnEntries): Expression<SqlBool> {
   return eb.and([eb('e.status', '=', sql.lit('live')), eb('e.pub_date', '<=', sql<Date>`now()`)]);
 }
+
+/**
+ * The ids of the entries a visitor may see — live, and dated now or earlier — as a select that
+ * tagging embeds in its counts, cloud and tag pages (the blog's `visible` for tagging).
+ */
+export const publicEntryIds: VisibleIds = (db: Kysely<BlogTables>) =>
+  db.selectFrom('blog_entry as e').select('e.id').where(isPublic);
 
 /** An author's public name: the display name, else the part of the email before the `@`. */
 function authorName(eb: OnAuthors) {

@@ -5,7 +5,7 @@ import { TaggingOptions } from './options.ts';
 import { taggingRoutes } from './routes.ts';
 import { Tag } from './tag.entity.ts';
 import { TaggedItem } from './tagged-item.entity.ts';
-import { TAGGING, Tagging } from './tagging.ts';
+import { TAGGING, Tagging, getTagging } from './tagging.ts';
 
 /** Tags for any entity of any app, del.icio.us style: batch lookups, tag pages and a tag cloud. */
 export const tagging = defineApp({
@@ -23,4 +23,6 @@ export const tagging = defineApp({
     fastify.decorate('tagging', service);
   },
   routes: taggingRoutes,
+  // Every registered type says what a visitor may see (its `visible`), or the boot stops.
+  checks: (site) => getTagging(site).checks(),
 });

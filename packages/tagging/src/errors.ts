@@ -40,3 +40,10 @@ export const NeedsOnCommit = createError(
   "Tags were changed inside a transaction without its onCommit: use core's transaction(em, (tx, onCommit) => …) and pass { onCommit }, so tagging:tags-changed fires only after that transaction commits.",
   500,
 );
+
+/** A type was registered with `registerTaggable` without `visible`: tagging cannot tell what a visitor may see. */
+export const MissingVisibility = createError<[string]>(
+  'TESSERA_TAGGING_MISSING_VISIBILITY',
+  "Entity type '%s' is registered with registerTaggable without a 'visible' function (the ids a visitor may see): pass one, so tag counts and pages leave out what is not public.",
+  500,
+);

@@ -1,7 +1,8 @@
-import { kysely, sql, type EntityManager, type SiteContext } from '@tessera/core';
+import { kysely, type EntityManager, type SiteContext } from '@tessera/core';
 import type { TagCount, Tagging, TaggableItem } from './tagging.ts';
 import type { TagRow } from './names.ts';
 import type { TaggingTables } from './tables.ts';
+import { visibleItems } from './visibility.ts';
 
 /** A tag in the cloud: its count, its weight class (1 = least used … steps) and its page. */
 export interface CloudTag extends TagCount {
@@ -61,8 +62,9 @@ export async function tagCloud(
 
 /**
  * A tag's page: the tag, then for each registered entity type (in registration order) its most
- * recently tagged items as the type's `load` shows them. Null when no tag has this slug. One query
- * for the tag and the ids, then one `load` per type that has items.
+ * recently tagged items a visitor may see, as the type's `load` shows them. Null when no tag has
+ * this slug or a visitor may see nothing carrying it. One query for the tag and the ids, then one
+ * `load` per type that has items.
  */
 export async function tagPage(
   site: SiteContext,
@@ -71,9 +73,9 @@ export async function tagPage(
   slug: string,
   perType: number,
 ): Promise<TagPage | null> {
-  const types = tagging.taggables.map((t) => t.type);
-  // The tag, and for each entity type its `perType` most recently tagged ids, in one query.
-  const rows = await kysely<TaggingTables>(em)
+  const db = kysely<TaggingTables>(em);
+  // The tag, and for each entity type its `perType` most recently tagged visible ids, in one query.
+  const rows = await db
     .selectFrom('tagging_tag as t')
     .leftJoinLateral(
       (eb) =>
@@ -97,9 +99,7 @@ export async function tagPage(
                   .as('n'),
               ])
               .whereRef('i.tag_id', '=', 't.id')
-              .where((eb) =>
-                types.length ? eb('i.entity_type', '=', eb.fn.any(eb.val(types))) : sql.lit(false),
-              )
+              .where(visibleItems(db, tagging.taggables, 'i'))
               .as('ranked'),
           )
           .select(['ranked.entity_type', 'ranked.entity_id', 'ranked.created_at', 'ranked.id'])
@@ -113,7 +113,8 @@ export async function tagPage(
     .orderBy('x.id', 'desc')
     .execute();
   const first = rows[0];
-  if (!first) return null;
+  // A tag carried only by what a visitor may not see is not there for them.
+  if (!first || rows.every((r) => r.entity_id === null)) return null;
   const idsByType = new Map<string, number[]>();
   for (const row of rows) {
     if (row.entity_type === null || row.entity_id === null) continue;

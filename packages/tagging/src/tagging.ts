@@ -1,18 +1,22 @@
 import {
   invalidateOnCommit,
   kysely,
+  sql,
   stateKey,
   transaction,
   type EntityManager,
+  type CheckMessage,
+  type Kysely,
   type OnCommit,
   type SiteContext,
 } from '@tessera/core';
 import { cacheTagsOfChange } from './cache-tags.ts';
-import { DuplicateTaggable, InvalidArgument, NeedsOnCommit } from './errors.ts';
+import { DuplicateTaggable, InvalidArgument, MissingVisibility, NeedsOnCommit } from './errors.ts';
 import { cleanTagNames, parseTagInput, type NameRules, type TagRow } from './names.ts';
 import type { TaggingOptions } from './options.ts';
 import { checkId, refOf, typeOf, type EntityRef, type EntityType, type TagTarget } from './refs.ts';
 import type { TaggingTables } from './tables.ts';
+import { visibilityChecks, visibleItems, type ReadOptions, type VisibleIds } from './visibility.ts';
 
 /** What `tagging:tags-changed` carries and the writes answer: what changed on one entity. */
 export interface TagsChanged {
@@ -47,7 +51,7 @@ export interface SimilarItem extends EntityRef {
 }
 
 /** Options of `findTagged`. */
-export interface FindTaggedOptions {
+export interface FindTaggedOptions extends ReadOptions {
   /** `'any'` (default): tagged with at least one of the slugs; `'all'`: with every one. */
   match?: 'any' | 'all';
   /** At most this many ids (default: all). */
@@ -64,8 +68,9 @@ export interface TaggableItem {
 }
 
 /**
- * How an app's entity type appears on tag pages; the app registers it, tagging never imports it:
- * `registerTaggable(site, { type: Entry, label: 'Blog entries', load: async (em, ids) => … })`.
+ * How an app's entity type appears on tag pages and what of it a visitor may see; the app
+ * registers it, tagging never imports it:
+ * `registerTaggable(site, { type: Entry, label: 'Blog entries', load, visible: publicEntryIds })`.
  */
 export interface TaggableType {
   /** The entity's type string (`'blog_entry'`) or its entity class (`Entry`). */
@@ -77,6 +82,12 @@ export interface TaggableType {
    * missing ids are skipped. Read plain rows, in one query.
    */
   load(em: EntityManager, ids: number[]): Promise<TaggableItem[]>;
+  /**
+   * The ids a visitor may see (`(db) => db.selectFrom('blog_entry').select('id').where(…)`):
+   * every count, cloud, tag page and lookup a visitor reads counts only these. Required: a type
+   * registered without it fails the boot (`tagging.E001`) and counts nowhere.
+   */
+  visible: VisibleIds;
 }
 
 /** A registered entity type, with its type resolved to the string stored in tagged items. */
@@ -102,6 +113,7 @@ export class Tagging {
   readonly #site: SiteContext;
   readonly #rules: NameRules;
   readonly #taggables = new Map<string, RegisteredTaggable>();
+  #checked = false;
 
   constructor(site: SiteContext, options: Pick<TaggingOptions, 'maxLength' | 'lowercase'>) {
     this.#site = site;
@@ -118,11 +130,22 @@ export class Tagging {
     return cleanTagNames(parseTagInput(input), this.#rules);
   }
 
-  /** Adds an entity type to tag pages. */
+  /**
+   * Adds an entity type to tag pages and counts. Without `visible` (an untyped caller) the type
+   * is kept out of every visitor's read and the boot's checks refuse it (`tagging.E001`); once
+   * the site has booted, registering it throws at once.
+   */
   register(taggable: TaggableType): void {
     const type = typeOf(this.#site.orm.em, taggable.type);
     if (this.#taggables.has(type)) throw new DuplicateTaggable(type);
+    if (this.#checked && typeof taggable.visible !== 'function') throw new MissingVisibility(type);
     this.#taggables.set(type, { ...taggable, type });
+  }
+
+  /** The boot's check of the registrations (run once the apps are set up, and by `tessera check`). */
+  checks(): CheckMessage[] {
+    this.#checked = true;
+    return visibilityChecks(this.taggables);
   }
 
   /** The entity types tag pages show, in the order they were registered. */
@@ -188,39 +211,48 @@ export class Tagging {
     return transaction(em, run);
   }
 
-  /** The entity's tags, by slug. */
-  async tagsFor(em: EntityManager, target: TagTarget): Promise<TagRow[]> {
+  /**
+   * The entity's tags, by slug: none when a visitor may not see the entity, unless
+   * `visibility: 'all'` (its editor's form).
+   */
+  async tagsFor(em: EntityManager, target: TagTarget, opts: ReadOptions = {}): Promise<TagRow[]> {
     const ref = refOf(em, target);
-    return kysely<TaggingTables>(em)
+    const db = kysely<TaggingTables>(em);
+    return db
       .selectFrom('tagging_tag as t')
       .innerJoin('tagging_tagged_item as i', 'i.tag_id', 't.id')
       .select(['t.name', 't.slug'])
       .where('i.entity_type', '=', ref.type)
       .where('i.entity_id', '=', ref.id)
+      .where(this.#visible(db, 'i', opts))
       .orderBy('t.slug')
       .execute();
   }
 
   /**
    * The tags of many entities of one type in one query (a list page): every id given maps to its
-   * tags by slug, an empty list when it has none.
+   * tags by slug, an empty list when it has none or a visitor may not see it (unless
+   * `visibility: 'all'`).
    */
   async tagsForMany(
     em: EntityManager,
     type: EntityType,
     ids: readonly number[],
+    opts: ReadOptions = {},
   ): Promise<Map<number, TagRow[]>> {
     const entityType = typeOf(em, type);
     const wanted = [...new Set(ids.map(checkId))];
     const byId = new Map<number, TagRow[]>(wanted.map((id) => [id, []]));
     if (!wanted.length) return byId;
-    const rows = await kysely<TaggingTables>(em)
+    const db = kysely<TaggingTables>(em);
+    const rows = await db
       .selectFrom('tagging_tagged_item as i')
       .innerJoin('tagging_tag as t', 't.id', 'i.tag_id')
       .select(['i.entity_id', 't.name', 't.slug'])
       .where('i.entity_type', '=', entityType)
       // One array parameter, whatever the number of ids.
       .where((eb) => eb('i.entity_id', '=', eb.fn.any(eb.val(wanted))))
+      .where(this.#visible(db, 'i', opts))
       .orderBy('i.entity_id')
       .orderBy('t.slug')
       .execute();
@@ -231,7 +263,8 @@ export class Tagging {
   /**
    * Ids of entities of `type` tagged with any (or all) of `slugs`: for `'any'` those with the most
    * of the slugs first, then the most recently tagged; for `'all'` the most recently tagged first.
-   * Join them with your own rows (`where id = any(...)`) to show them.
+   * Only ids a visitor may see, unless `visibility: 'all'`. Join them with your own rows
+   * (`where id = any(...)`) to show them.
    */
   async findTagged(
     em: EntityManager,
@@ -243,12 +276,14 @@ export class Tagging {
     const wanted = [...new Set(slugs)].filter((s) => typeof s === 'string' && s);
     if (!wanted.length) return [];
     const all = (opts.match ?? 'any') === 'all';
-    const rows = await kysely<TaggingTables>(em)
+    const db = kysely<TaggingTables>(em);
+    const rows = await db
       .selectFrom('tagging_tagged_item as i')
       .innerJoin('tagging_tag as t', 't.id', 'i.tag_id')
       .select('i.entity_id')
       .where('i.entity_type', '=', entityType)
       .where((eb) => eb('t.slug', '=', eb.fn.any(eb.val(wanted))))
+      .where(this.#visible(db, 'i', opts))
       .groupBy('i.entity_id')
       .$if(all, (q) => q.having((eb) => eb.fn.countAll(), '=', wanted.length))
       .$if(!all, (q) => q.orderBy((eb) => eb.fn.countAll(), 'desc'))
@@ -260,13 +295,17 @@ export class Tagging {
     return rows.map((r) => r.entity_id);
   }
 
-  /** The most used tags, on entities of `type` or of every type, most used first. */
+  /**
+   * The most used tags, on entities of `type` or of every type, most used first: counting only
+   * what a visitor may see (no tag carried by hidden items alone), unless `visibility: 'all'`.
+   */
   async mostCommon(
     em: EntityManager,
-    opts: { type?: EntityType; limit?: number } = {},
+    opts: { type?: EntityType; limit?: number } & ReadOptions = {},
   ): Promise<TagCount[]> {
     const entityType = opts.type === undefined ? undefined : typeOf(em, opts.type);
-    return kysely<TaggingTables>(em)
+    const db = kysely<TaggingTables>(em);
+    return db
       .selectFrom('tagging_tag as t')
       .innerJoin('tagging_tagged_item as i', 'i.tag_id', 't.id')
       .select((eb) => [
@@ -275,6 +314,7 @@ export class Tagging {
         eb.cast<number>(eb.fn.countAll(), 'integer').as('count'),
       ])
       .$if(entityType !== undefined, (q) => q.where('i.entity_type', '=', entityType!))
+      .where(this.#visible(db, 'i', opts))
       .groupBy('t.id')
       .orderBy('count', 'desc')
       .orderBy('t.slug')
@@ -284,15 +324,17 @@ export class Tagging {
 
   /**
    * Entities sharing the most tags with `target` (itself left out), most shared first, then most
-   * recently tagged: of the same type unless `anyType` is set.
+   * recently tagged: of the same type unless `anyType` is set; only those a visitor may see
+   * (sharing tags they may see), unless `visibility: 'all'`.
    */
   async similar(
     em: EntityManager,
     target: TagTarget,
-    opts: { limit?: number; anyType?: boolean } = {},
+    opts: { limit?: number; anyType?: boolean } & ReadOptions = {},
   ): Promise<SimilarItem[]> {
     const ref = refOf(em, target);
-    const rows = await kysely<TaggingTables>(em)
+    const db = kysely<TaggingTables>(em);
+    const rows = await db
       .selectFrom('tagging_tagged_item as mine')
       .innerJoin('tagging_tagged_item as other', 'other.tag_id', 'mine.tag_id')
       .select((eb) => [
@@ -311,6 +353,7 @@ export class Tagging {
         ),
       )
       .$if(!opts.anyType, (q) => q.whereRef('other.entity_type', '=', 'mine.entity_type'))
+      .where(this.#visible(db, 'other', opts))
       .groupBy(['other.entity_type', 'other.entity_id'])
       .orderBy('shared', 'desc')
       .orderBy((eb) => eb.fn.max('other.created_at'), 'desc')
@@ -320,14 +363,34 @@ export class Tagging {
     return rows.map((r) => ({ type: r.entity_type, id: r.entity_id, shared: r.shared }));
   }
 
-  /** The tag with this slug, or null. */
-  async tag(em: EntityManager, slug: string): Promise<TagRow | null> {
-    const row = await kysely<TaggingTables>(em)
-      .selectFrom('tagging_tag')
-      .select(['name', 'slug'])
-      .where('slug', '=', slug)
+  /**
+   * The tag with this slug, or null — null too when a visitor may see nothing carrying it,
+   * unless `visibility: 'all'` (then any tag in the table).
+   */
+  async tag(em: EntityManager, slug: string, opts: ReadOptions = {}): Promise<TagRow | null> {
+    const db = kysely<TaggingTables>(em);
+    const row = await db
+      .selectFrom('tagging_tag as t')
+      .select(['t.name', 't.slug'])
+      .where('t.slug', '=', slug)
+      .$if(opts.visibility !== 'all', (q) =>
+        q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('tagging_tagged_item as i')
+              .select(sql.lit(1).as('one'))
+              .whereRef('i.tag_id', '=', 't.id')
+              .where(this.#visible(db, 'i', opts)),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return row ?? null;
+  }
+
+  /** The condition on the tagged items `alias` that a read with `opts` adds. */
+  #visible(db: Kysely<TaggingTables>, alias: string, opts: ReadOptions) {
+    return visibleItems(db, this.taggables, alias, opts.visibility);
   }
 }
 

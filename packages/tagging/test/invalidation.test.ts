@@ -68,6 +68,11 @@ describe('the makeTag factory', () => {
     const [a, b] = await makeTag.many(t, 2);
     expect(tag).toMatchObject({ name: 'Web Dev', slug: 'web-dev' });
     expect(a!.slug).not.toBe(b!.slug);
-    expect(await tagging.tag(t.em(), 'web-dev')).toEqual({ name: 'Web Dev', slug: 'web-dev' });
+    // Carried by nothing yet: there for an editor, not for a visitor.
+    expect(await tagging.tag(t.em(), 'web-dev', { visibility: 'all' })).toEqual({
+      name: 'Web Dev',
+      slug: 'web-dev',
+    });
+    expect(await tagging.tag(t.em(), 'web-dev')).toBeNull();
   });
 });
