@@ -12,6 +12,11 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./floor.ts', import.meta.url));
 const SITE = fileURLToPath(new URL('./site-server.ts', import.meta.url));
 const HANDWRITTEN = fileURLToPath(new URL('./handwritten/server.ts', import.meta.url));
+const TESSERA = fileURLToPath(new URL('../../../packages/core/bin/tessera.js', import.meta.url));
+/** The site's production settings, as `npm run start:prod` loads them. */
+export const PRODUCTION_SETTINGS = fileURLToPath(
+  new URL('../../../apps/site/src/settings/production.ts', import.meta.url),
+);
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -193,6 +198,38 @@ export async function startSite(
   if (!mode.cache) args.push('--no-cache');
   if (mode.logLevel) args.push(`--log-level=${mode.logLevel}`);
   return spawnAndProbe(args, siteEnvironment(databaseUrl), port, probe);
+}
+
+/** How the soak runs the production site: `tessera serve` as production runs it. */
+export interface ServeMode {
+  /** Web processes sharing the port (`--workers`; production's default is 2). */
+  workers: number;
+  /** `tessera worker` processes running jobs (`--job-workers`). */
+  jobWorkers: number;
+  /** The cache and shared rate limit on this Redis; without it, each process keeps its own. */
+  redisUrl?: string;
+}
+
+/**
+ * Starts the production site with `tessera serve` — a primary, its web workers and job workers,
+ * production's settings unchanged (its rate limit included) — on 127.0.0.1, and waits for the
+ * first 200 of `probe`.
+ */
+export async function startServe(
+  databaseUrl: string,
+  mode: ServeMode,
+  probe: string,
+): Promise<{ child: Child; coldStartMs: number }> {
+  const port = await freePort();
+  const args = ['--conditions=source', TESSERA, 'serve', '--settings', PRODUCTION_SETTINGS];
+  args.push('--workers', String(mode.workers), '--job-workers', String(mode.jobWorkers));
+  const env = {
+    ...siteEnvironment(databaseUrl),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ...(mode.redisUrl ? { REDIS_URL: mode.redisUrl } : {}),
+  };
+  return spawnAndProbe(args, env, port, probe);
 }
 
 /** Starts W6's hand-written list page (Fastify + MikroORM + Nunjucks, no Tessera). */

@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { admin, benchServerUrl, dropDatabase, recreateDatabase } from './database.ts';
 import { measure, measurePaired, type LoadOptions, type Measurement, type Paired } from './load.ts';
 import { describeMachine } from './machine.ts';
 import {
@@ -55,13 +55,7 @@ const SCALE_LOAD: Required<Omit<LoadOptions, 'headers' | 'timeoutSeconds'>> = qu
   : { connections: 50, seconds: 5, warmupSeconds: 2, runs: 1 };
 const scaleEntries = quick ? 100_000 : SCALE_ENTRIES;
 
-const serverUrl = (
-  process.env.TESSERA_BENCH_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432'
-).replace(/\/+$/, '');
-const host = new URL(serverUrl).hostname;
-if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
-  throw new Error(`The bench only uses a PostgreSQL on loopback, not ${host}.`);
-}
+const serverUrl = benchServerUrl();
 const databaseUrl = `${serverUrl}/${DATABASE}`;
 
 const log = (line: string) => console.log(`[bench ${clock()}] ${line}`);
@@ -69,31 +63,6 @@ const runStarted = performance.now();
 function clock(): string {
   const s = Math.round((performance.now() - runStarted) / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(
-      `PostgreSQL does not answer at ${serverUrl} (${(err as Error).message}). Start it, or set TESSERA_BENCH_SERVER_URL.`,
-    );
-  }
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh, empty bench database (dropped with everything in it first). */
-async function recreateDatabase(): Promise<void> {
-  await admin(async (c) => {
-    await c.query(`drop database if exists ${DATABASE} with (force)`);
-    await c.query(`create database ${DATABASE}`);
-  });
 }
 
 /** Fails unless `url` answers what the workload claims to measure. */
@@ -283,7 +252,7 @@ async function deepestLinked(site: Child, pages: number): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const machine = await admin(async () => describeMachine(serverUrl));
+  const machine = await admin(serverUrl, async () => describeMachine(serverUrl));
   log(
     `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, load ${machine.loadAverage}; ${machine.node}; ${machine.postgres}; ${machine.loadTool}`,
   );
@@ -298,7 +267,7 @@ async function main(): Promise<void> {
 
   try {
     log(`database ${DATABASE}: dropped and created; the site's migrations applied`);
-    await recreateDatabase();
+    await recreateDatabase(serverUrl, DATABASE);
     const migrations = await migrateSite(databaseUrl);
     const seedSeconds = await seed(databaseUrl, { entries: ENTRIES, ...SEED });
     log(
@@ -493,7 +462,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
     // A million entries is a gigabyte on a server others may share.
-    if (!keepDb) await admin((c) => c.query(`drop database if exists ${DATABASE} with (force)`));
+    if (!keepDb) await dropDatabase(serverUrl, DATABASE);
   }
 }
 

@@ -10,21 +10,17 @@
 //   --no-cache                          the cache app is not installed (W1, W3);
 //   --log-level=warn                    no per-request log lines (the bench's default).
 // It answers the parent over IPC: { ready } once listening; { rss } and { queries } when asked.
-import { fileURLToPath } from 'node:url';
 import { createSite, type SiteSettings } from '@tessera/core';
 import { loadSettings, migrate } from '@tessera/core/internal';
 import pg from 'pg';
-
-const SETTINGS = fileURLToPath(
-  new URL('../../../apps/site/src/settings/production.ts', import.meta.url),
-);
+import { PRODUCTION_SETTINGS } from './processes.ts';
 
 const args = process.argv.slice(2);
 const port = Number(args[0] ?? 0);
 const noCache = args.includes('--no-cache');
 const logLevel = args.find((a) => a.startsWith('--log-level='))?.slice('--log-level='.length);
 
-const production: SiteSettings = await loadSettings(['--settings', SETTINGS]);
+const production: SiteSettings = await loadSettings(['--settings', PRODUCTION_SETTINGS]);
 const settings: SiteSettings = {
   ...production,
   host: '127.0.0.1',
