@@ -108,6 +108,38 @@ export interface Sample {
   processes: ProcessMemory[];
   /** Requests answered by then. */
   requests: number;
+  /** Where the workers' memory is, summed over them, from the site's /metrics (MiB). */
+  heap?: HeapFigures;
+}
+
+/** The JavaScript heap and what lives outside it, as prom-client's default metrics report them. */
+export interface HeapFigures {
+  /** `nodejs_heap_size_used_bytes`: live JavaScript objects. */
+  heapUsed: number;
+  /** `nodejs_heap_size_total_bytes`: the heap V8 has reserved. */
+  heapTotal: number;
+  /** `nodejs_external_memory_bytes`: memory of C++ objects bound to JavaScript (Buffers among them). */
+  external: number;
+}
+
+/**
+ * The heap figures (MiB) from the Prometheus text of `/metrics`, each summed over its series
+ * (the cluster's workers); null when one is missing.
+ */
+export function parseHeapFigures(text: string): HeapFigures | null {
+  const sum = (name: string) => {
+    let total: number | undefined;
+    for (const line of text.split('\n')) {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`).exec(line);
+      if (m) total = (total ?? 0) + Number(m[1]);
+    }
+    return total === undefined ? undefined : round(total / 2 ** 20, 1);
+  };
+  const heapUsed = sum('nodejs_heap_size_used_bytes');
+  const heapTotal = sum('nodejs_heap_size_total_bytes');
+  const external = sum('nodejs_external_memory_bytes');
+  if (heapUsed === undefined || heapTotal === undefined || external === undefined) return null;
+  return { heapUsed, heapTotal, external };
 }
 
 /** What the load sent and what came back, by kind of request. */
@@ -285,7 +317,10 @@ export function formatSoakReport(report: SoakReport): string {
     ...report.samples.map(
       (s) =>
         `- ${s.at} s: ${s.processes.map((p) => `${p.name} ${p.rssMiB}`).join(', ')}; ` +
-        `${s.requests.toLocaleString('en')} requests`,
+        `${s.requests.toLocaleString('en')} requests` +
+        (s.heap
+          ? `; workers' heap ${s.heap.heapUsed} used of ${s.heap.heapTotal}, external ${s.heap.external}`
+          : ''),
     ),
   ];
   return `${lines.join('\n')}\n`;

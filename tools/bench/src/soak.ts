@@ -21,12 +21,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { benchServerUrl, dropDatabase, recreateDatabase } from './database.ts';
-import { migrateSite, startServe, type Child } from './processes.ts';
+import { get, migrateSite, startServe, type Child } from './processes.ts';
 import { SEED, seed } from './seed.ts';
 import {
   count,
   emptyTally,
   formatSoakReport,
+  parseHeapFigures,
   parseProcStat,
   parseSoakArgs,
   parseVmRss,
@@ -314,6 +315,8 @@ function commit(): string {
 
 async function main(): Promise<void> {
   const loadStart = Math.round(loadavg()[0]! * 100) / 100;
+  // The code measured is the code at the start.
+  const measured = commit();
   log(`database ${DATABASE}: dropped and created; migrations applied; seeding ${ENTRIES} entries`);
   await recreateDatabase(serverUrl, DATABASE);
   let site: Child | undefined;
@@ -364,7 +367,16 @@ async function main(): Promise<void> {
 
     const names = new Map<number, string>();
     const primary = site.proc.pid!;
-    const samples: Sample[] = [{ at: 0, processes: processesOf(primary, names), requests: 0 }];
+    const metricsUrl = `${site.url}/metrics`;
+    // Each process's RSS from /proc; the workers' heap from /metrics (asked straight, on loopback).
+    const sample = async (at: number): Promise<Sample> => {
+      const processes = processesOf(primary, names);
+      const requests = tally.requests;
+      const metrics = await get(metricsUrl).catch(() => null);
+      const heap = metrics?.status === 200 ? parseHeapFigures(metrics.body) : null;
+      return { at, processes, requests, ...(heap ? { heap } : {}) };
+    };
+    const samples: Sample[] = [await sample(0)];
     log(`load: ${options.connections} visitors for ${options.durationSeconds} s`);
     const loadStarted = performance.now();
     const deadline = loadStarted + options.durationSeconds * 1000;
@@ -379,24 +391,21 @@ async function main(): Promise<void> {
         }
       }
     });
-    const sampler = setInterval(() => {
-      const at = Math.round((performance.now() - loadStarted) / 1000);
-      samples.push({ at, processes: processesOf(primary, names), requests: tally.requests });
-      const mem = samples
-        .at(-1)!
-        .processes.map((p) => `${p.name} ${p.rssMiB}`)
-        .join(', ');
-      log(`${tally.requests} requests, ${tally.serverErrors + tally.socketErrors} errors; ${mem}`);
+    const sampler = setInterval(async () => {
+      const s = await sample(Math.round((performance.now() - loadStarted) / 1000));
+      samples.push(s);
+      const mem = s.processes.map((p) => `${p.name} ${p.rssMiB}`).join(', ');
+      const heap = s.heap
+        ? `; heap ${s.heap.heapUsed}/${s.heap.heapTotal}, ext ${s.heap.external}`
+        : '';
+      log(
+        `${tally.requests} requests, ${tally.serverErrors + tally.socketErrors} errors; ${mem}${heap}`,
+      );
     }, options.sampleSeconds * 1000);
     await Promise.all(loops);
     clearInterval(sampler);
     const seconds = Math.round((performance.now() - loadStarted) / 1000);
-    if (samples.at(-1)!.at < seconds)
-      samples.push({
-        at: seconds,
-        processes: processesOf(primary, names),
-        requests: tally.requests,
-      });
+    if (samples.at(-1)!.at < seconds) samples.push(await sample(seconds));
     for (const v of visitors) v.agent.destroy();
 
     const pids = new Set(samples[0]!.processes.map((p) => p.pid));
@@ -405,7 +414,7 @@ async function main(): Promise<void> {
       .map(([pid, name]) => `${name} (${pid})`);
     const report: SoakReport = {
       date: new Date().toISOString(),
-      commit: commit(),
+      commit: measured,
       command: `npm run soak${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
       options,
       machine: {

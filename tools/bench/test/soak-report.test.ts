@@ -6,6 +6,7 @@ import {
   formatSoakReport,
   memoryLines,
   parseDuration,
+  parseHeapFigures,
   parseProcStat,
   parseSoakArgs,
   parseVmRss,
@@ -70,6 +71,25 @@ describe('/proc', () => {
     const status = 'Name:\tnode\nVmPeak:\t 1234 kB\nVmRSS:\t  393216 kB\nRssAnon:\t 1 kB\n';
     expect(parseVmRss(status)).toBe(384);
     expect(() => parseVmRss('Name:\tnode\n')).toThrow(/No VmRSS/);
+  });
+});
+
+describe('/metrics', () => {
+  it('sums each heap figure over the cluster’s series, in MiB', () => {
+    const text = [
+      '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+      '# TYPE nodejs_heap_size_used_bytes gauge',
+      'nodejs_heap_size_used_bytes 52428800',
+      'nodejs_heap_size_used_bytes{worker="2"} 31457280',
+      'nodejs_heap_size_total_bytes 104857600',
+      'nodejs_external_memory_bytes 3145728',
+      'nodejs_external_memory_bytes_other 99',
+    ].join('\n');
+    expect(parseHeapFigures(text)).toEqual({ heapUsed: 80, heapTotal: 100, external: 3 });
+  });
+
+  it('answers null when a figure is missing', () => {
+    expect(parseHeapFigures('nodejs_heap_size_used_bytes 1\n')).toBeNull();
   });
 });
 
@@ -183,8 +203,17 @@ describe('the report', () => {
     expect(text).toContain('| page | 800 | 0 |');
     expect(text).toContain('Answers by status: 200 × 800, 303 × 400.');
     expect(text).toContain('| web worker 1 (10) | 200 | 210 | 212 | 215 | +7.5% | +2.4% | +1.4% |');
-    expect(text).toContain('- 300 s: web worker 1 215; 300 requests');
+    expect(text).toContain('- 300 s: web worker 1 215; 300 requests\n');
     expect(text).not.toContain('Missed');
+  });
+
+  it('adds the workers’ heap to a sample that has it', () => {
+    const [first, ...rest] = samplesOf([0, 200], [300, 215]);
+    const heap = { heapUsed: 60, heapTotal: 90, external: 4 };
+    const text = formatSoakReport(reportOf({ samples: [{ ...first!, heap }, ...rest] }));
+    expect(text).toContain(
+      "- 0 s: web worker 1 200; 0 requests; workers' heap 60 used of 90, external 4\n",
+    );
   });
 
   it('says what was missed', () => {
