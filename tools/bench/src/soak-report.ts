@@ -189,6 +189,12 @@ export interface MemoryLine {
   growth: number;
   growthFrom1?: number;
   growthFrom3?: number;
+  /**
+   * The lowest and highest MiB from the 1-minute mark on (after the warm-up): a process whose
+   * garbage collector gives memory back swings between them; a leak raises both.
+   */
+  low?: number;
+  high?: number;
 }
 
 /** How far from the 1- and 3-minute marks a sample may be to stand for them, in seconds. */
@@ -215,6 +221,7 @@ export function memoryLines(samples: readonly Sample[]): MemoryLine[] {
     };
     const minute1 = near(60);
     const minute3 = near(180);
+    const warm = seen.filter((x) => x.at >= 60 - MARK_SLACK).map((x) => x.mib);
     return {
       name,
       pid: Number(pid),
@@ -225,6 +232,7 @@ export function memoryLines(samples: readonly Sample[]): MemoryLine[] {
       growth: percent(first.mib, last.mib),
       ...(minute1 === undefined ? {} : { growthFrom1: percent(minute1, last.mib) }),
       ...(minute3 === undefined ? {} : { growthFrom3: percent(minute3, last.mib) }),
+      ...(minute1 === undefined ? {} : { low: Math.min(...warm), high: Math.max(...warm) }),
     };
   });
 }
@@ -304,12 +312,13 @@ export function formatSoakReport(report: SoakReport): string {
       .map(([s, n]) => `${s} × ${n.toLocaleString('en')}`)
       .join(', ')}.`,
     '',
-    '| process | start MiB | 1 min | 3 min | end | growth | from 1 min | from 3 min |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| process | start MiB | 1 min | 3 min | end | growth | from 1 min | from 3 min | from 1 min: low–high |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...memoryLines(report.samples).map(
       (l) =>
         `| ${l.name} (${l.pid}) | ${l.start} | ${mib(l.minute1)} | ${mib(l.minute3)} | ${l.end} | ` +
-        `${signed(l.growth)} | ${signed(l.growthFrom1)} | ${signed(l.growthFrom3)} |`,
+        `${signed(l.growth)} | ${signed(l.growthFrom1)} | ${signed(l.growthFrom3)} | ` +
+        `${l.low === undefined ? '—' : `${l.low}–${l.high}`} |`,
     ),
     '',
     'Every sample (seconds since the load began: RSS MiB of each process; requests so far):',

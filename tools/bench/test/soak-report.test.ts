@@ -129,8 +129,15 @@ describe('memory over the run', () => {
         growth: 95,
         growthFrom1: 8.3,
         growthFrom3: 2.6,
+        low: 360,
+        high: 390,
       },
     ]);
+  });
+
+  it('shows a collector’s swing after the warm-up as its low and high, not as growth', () => {
+    const samples = samplesOf([0, 200], [60, 500], [120, 510], [180, 300], [240, 505], [300, 280]);
+    expect(memoryLines(samples)[0]).toMatchObject({ growthFrom1: -44, low: 280, high: 510 });
   });
 
   it('leaves out the marks a short run never reached', () => {
@@ -202,7 +209,9 @@ describe('the report', () => {
     expect(text).toContain('| form post | 400 | 0 |');
     expect(text).toContain('| page | 800 | 0 |');
     expect(text).toContain('Answers by status: 200 × 800, 303 × 400.');
-    expect(text).toContain('| web worker 1 (10) | 200 | 210 | 212 | 215 | +7.5% | +2.4% | +1.4% |');
+    expect(text).toContain(
+      '| web worker 1 (10) | 200 | 210 | 212 | 215 | +7.5% | +2.4% | +1.4% | 210–215 |',
+    );
     expect(text).toContain('- 300 s: web worker 1 215; 300 requests\n');
     expect(text).not.toContain('Missed');
   });
@@ -220,6 +229,6 @@ describe('the report', () => {
     const text = formatSoakReport(reportOf({ samples: samplesOf([0, 100], [300, 150]) }));
     expect(text).toContain('## Soak: goals missed');
     expect(text).toContain('Missed: web worker 1 RSS grew 50% (100 → 150 MiB).');
-    expect(text).toContain('| web worker 1 (10) | 100 | — | — | 150 | +50% | — | — |');
+    expect(text).toContain('| web worker 1 (10) | 100 | — | — | 150 | +50% | — | — | — |');
   });
 });
