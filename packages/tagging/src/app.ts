@@ -1,4 +1,5 @@
 import { defineApp, fromPackageJson } from '@tessera/core';
+import { taggingAdmin } from './admin.ts';
 import './augment.ts';
 import { migrations } from './migrations/index.ts';
 import { TaggingOptions } from './options.ts';
@@ -23,4 +24,5 @@ export const tagging = defineApp({
     fastify.decorate('tagging', service);
   },
   routes: taggingRoutes,
+  admin: taggingAdmin,
 });

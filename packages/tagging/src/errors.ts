@@ -40,3 +40,17 @@ export const NeedsOnCommit = createError(
   "Tags were changed inside a transaction without its onCommit: use core's transaction(em, (tx, onCommit) => …) and pass { onCommit }, so tagging:tags-changed fires only after that transaction commits.",
   500,
 );
+
+/** A tag was renamed to a name whose slug another tag has: merge them instead. */
+export const TagExists = createError<[string]>(
+  'TESSERA_TAGGING_TAG_EXISTS',
+  'Another tag is already called %s: merge the two instead of renaming.',
+  422,
+);
+
+/** A tag to rename or merge does not exist. */
+export const TagNotFound = createError<[number]>(
+  'TESSERA_TAGGING_TAG_NOT_FOUND',
+  'No tag has id %d.',
+  404,
+);

@@ -41,5 +41,7 @@ export type { NameRules, TagRow } from './names.ts';
 export { tagsField, TAGS_INPUT_MAX_LENGTH } from './forms.ts';
 export type { TagsFieldOptions } from './forms.ts';
 export { cloud } from './pages.ts';
+export { mergeTags, renameTag } from './tag-edits.ts';
+export { TagRenameForm } from './admin.ts';
 export type { CloudTag, TagPage, TagSection } from './pages.ts';
 export * from './errors.ts';
