@@ -127,18 +127,15 @@ function objectForm(page: 'add' | 'change') {
 const add = objectForm('add');
 const change = objectForm('change');
 
-/** GET add: the model's form, empty. */
-export function addPage(request: FastifyRequest, reply: FastifyReply) {
-  demand(request, modelOf(request).codename('add'));
-  if (modelOf(request).registration.add === false) throw new NotFound();
-  return add.get(request, reply);
+/** A preHandler: the add permission, on a model with a form that offers adding. */
+export async function canAdd(request: FastifyRequest): Promise<void> {
+  const model = modelOf(request);
+  if (!model.form || model.registration.add === false) throw new NotFound();
+  demand(request, model.codename('add'));
 }
 
-/** POST add. */
-export function addObject(request: FastifyRequest, reply: FastifyReply) {
-  if (modelOf(request).registration.add === false) throw new NotFound();
-  return add.post(request, reply);
-}
+export const addPage = add.get;
+export const addObject = add.post;
 
 /** GET an object: its form, or (no form, or no change permission) its fields read-only. */
 export async function changePage(request: FastifyRequest, reply: FastifyReply) {

@@ -5,6 +5,7 @@ import { changeList, runAction } from './list-view.ts';
 import {
   addObject,
   addPage,
+  canAdd,
   canDelete,
   changeObject,
   changePage,
@@ -62,8 +63,9 @@ export async function adminRoutes(
   fastify.get('/', { config: { name: 'index' } }, index);
   fastify.get('/:app/:entity', { config: { name: 'change-list' }, ...list }, changeList);
   fastify.post('/:app/:entity', { config: { name: 'change-list' }, ...list }, runAction);
-  fastify.get('/:app/:entity/add', { config: { name: 'add' }, preHandler: loadModel }, addPage);
-  fastify.post('/:app/:entity/add', { config: { name: 'add' }, preHandler: loadModel }, addObject);
+  const adding = { preHandler: [loadModel, canAdd] };
+  fastify.get('/:app/:entity/add', { config: { name: 'add' }, ...adding }, addPage);
+  fastify.post('/:app/:entity/add', { config: { name: 'add' }, ...adding }, addObject);
   fastify.get('/:app/:entity/:id', { config: { name: 'change' }, ...object }, changePage);
   fastify.post('/:app/:entity/:id', { config: { name: 'change' }, ...object }, changeObject);
   const removal = { preHandler: [loadModel, canDelete, loadObject] };
