@@ -66,7 +66,7 @@ describe('who may use the admin', () => {
   it('answers 404 for an entity no app registered, and for a malformed id', async () => {
     const c = await signIn(t, 'root@example.com');
     expect((await c.get('/admin/shelf/nope')).statusCode).toBe(404);
-    expect((await c.get('/admin/auth/permission')).statusCode).toBe(404);
+    expect((await c.get('/admin/auth/nope')).statusCode).toBe(404);
     expect((await c.get(`${BOOKS}/abc`)).statusCode).toBe(404);
     expect((await c.get(`${BOOKS}/99999`)).statusCode).toBe(404);
   });
