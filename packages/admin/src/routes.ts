@@ -40,9 +40,14 @@ async function index(request: FastifyRequest, reply: FastifyReply) {
     });
     apps.set(model.app, entry);
   }
+  // Changes to what the user may not see stay hidden from them too.
+  const recent = (await recentLog(request.em, runtime.options.recentActions)).filter((row) => {
+    const model = runtime.model(row.app, row.entity);
+    return model !== undefined && canView(request, model);
+  });
   return reply.render(pageTemplate(site, undefined, 'index'), {
     apps: [...apps.values()],
-    recent: await recentLog(request.em, runtime.options.recentActions),
+    recent,
   });
 }
 

@@ -34,6 +34,11 @@ describe('who may use the admin', () => {
     const home = await c.get('/admin/');
     expect(home.statusCode).toBe(200);
     expect(home.body).toContain('no permission to manage anything');
+    // A change someone made to books is not theirs to see either.
+    const root = await signIn(t, 'root@example.com');
+    await root.post(`${BOOKS}/add`, { title: 'Secret', author: 'X' });
+    expect((await root.get('/admin/')).body).toContain('Secret');
+    expect((await c.get('/admin/')).body).not.toContain('Secret');
     expect((await c.get(BOOKS)).statusCode).toBe(403);
     expect((await c.get(`${BOOKS}/add`)).statusCode).toBe(403);
   });
