@@ -100,6 +100,10 @@ describe('the change list', () => {
     expect(res.headers['x-tessera-template']).toBe('admin/shelf/book/change_list.njk');
     expect(res.body).toContain("<title>The shelf's own list");
     expect((await root.get('/admin/')).headers['x-tessera-template']).toBe('admin/index.njk');
+    // Per app: every page of the shelf's entities without one of their own.
+    const add = await root.get(`${BOOKS}/add`);
+    expect(add.headers['x-tessera-template']).toBe('admin/shelf/change_form.njk');
+    expect(add.body).toContain('<title>A shelf page');
   });
 });
 
