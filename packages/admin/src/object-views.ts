@@ -79,7 +79,10 @@ async function objectContext(request: FastifyRequest, model: AdminModel) {
           id: object.row.id,
           title: shown(model.display, object.row[model.display.name]),
           url: urls.change(object.row.id),
-          readOnly: shownFields(model.form ? model.readOnly : model.fields.values()),
+          // Without a form the page is the object: its read-only fields, else every column.
+          readOnly: shownFields(
+            model.form || model.readOnly.length ? model.readOnly : model.fields.values(),
+          ),
         }
       : null,
     actions: object

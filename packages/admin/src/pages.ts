@@ -85,7 +85,13 @@ export function shown(field: ModelField, value: unknown): string {
       ? String(value)
       : d.toISOString().slice(0, 16).replace('T', ' ');
   }
-  if (field.kind === 'json') return JSON.stringify(value);
+  if (field.kind === 'json') {
+    // A document of fields (a contact message's): one `name: value` a line.
+    if (typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value);
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join('\n');
+  }
   return String(value);
 }
 

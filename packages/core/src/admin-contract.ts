@@ -81,7 +81,10 @@ export interface AdminEntity<E = unknown> {
    * own. Without `save` there is none.
    */
   form?: string | Form;
-  /** Fields shown on the object's page but never edited there. */
+  /**
+   * Fields shown on the object's page but never edited there. Without a form the page shows these,
+   * or every column when none are named.
+   */
   readOnly?: readonly AdminField<E>[];
   /** Bulk actions. */
   actions?: readonly AdminAction[];
