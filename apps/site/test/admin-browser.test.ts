@@ -109,11 +109,14 @@ describe('the admin in a real browser', () => {
       // A group that may change entries, read contact messages and rename or merge tags.
       await follow(page, 'a[href="/admin/auth/group/add"]');
       await page.fill('#id_name', 'Entry editors');
-      await page.fill(
-        '#id_permissions',
-        'blog.change_entry\ncontact-form.view_message\ntagging.change_tag',
-      );
-      await admin.check();
+      for (const permission of [
+        'Can change entry (blog.change_entry)',
+        'Can view message (contact-form.view_message)',
+        'Can change tag (tagging.change_tag)',
+      ])
+        await page.getByLabel(permission, { exact: true }).check();
+      await page.getByLabel('Can change entry (blog.change_entry)').scrollIntoViewIfNeeded();
+      await admin.check('admin-group');
       await follow(page, 'main form.admin-form button[type=submit]');
       await expect(page.locator('.messages').textContent()).resolves.toContain('Entry editors');
 
@@ -122,7 +125,7 @@ describe('the admin in a real browser', () => {
       await admin.check('admin-users');
       await follow(page, 'main th[scope=row] a');
       await page.check('#id_isStaff');
-      await page.fill('#id_groups', 'Entry editors');
+      await page.getByLabel('Entry editors', { exact: true }).check();
       await admin.check('admin-user');
       await follow(page, 'main form.admin-form button[type=submit]');
       await follow(page, 'header button:has-text("Log out")');

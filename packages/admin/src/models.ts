@@ -1,8 +1,10 @@
 // The admin's picture of what installed apps registered: for each entity, its table and columns
 // read from MikroORM's metadata, with every field the registration names resolved — and each one
 // that does not resolve reported as a system check finding (`admin.E001`…) instead.
+import type { FastifyRequest } from 'fastify';
 import {
   checkError,
+  choose,
   didYouMean,
   isForm,
   type AdminEntity,
@@ -47,8 +49,8 @@ export interface AdminModel {
   /** The default order: fields with their direction, then `id` as the tie-break. */
   ordering: { field: ModelField; desc: boolean }[];
   readOnly: ModelField[];
-  /** The add/change form, or a function of the request answering it; none without `save`. */
-  form: Form | ((request: never) => Form) | undefined;
+  /** The add/change form for a request (the app's, a site's extended one, or built); none without `save`. */
+  form: ((request: FastifyRequest) => Promise<Form>) | undefined;
   /** `<app>.<action>_<entity>`. */
   codename(action: 'view' | 'add' | 'change' | 'delete'): string;
 }
@@ -260,16 +262,21 @@ function formOf(
     );
     return undefined;
   }
-  if (typeof reg.form !== 'string') return reg.form;
+  const given = reg.form;
+  if (isForm(given)) return async () => given;
+  if (typeof given === 'function')
+    return (request) =>
+      given({ site: request.server.tessera, em: request.em, user: request.user!, request });
   const options = (site.options.get(app) ?? {}) as Record<string, unknown>;
-  const value = options[reg.form];
-  if (isForm(value) || typeof value === 'function') return value as AdminModel['form'];
+  const value = options[given];
+  if (isForm(value) || typeof value === 'function')
+    return async (request) => choose(value as Form | ((r: FastifyRequest) => Form), request);
   problems.push(
     checkError(
       'admin.E005',
-      `${at} names form option '${reg.form}', which app '${app}' does not have as a form.`,
+      `${at} names form option '${given}', which app '${app}' does not have as a form.`,
       didYouMean(
-        reg.form,
+        given,
         Object.keys(options).filter((k) => isForm(options[k]) || typeof options[k] === 'function'),
       ).trim() || 'Name an option made with override.form(...), or give a form.',
     ),

@@ -4,7 +4,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   NotFound,
-  choose,
   defineForm,
   formView,
   refuse,
@@ -50,11 +49,24 @@ function objectOf(request: FastifyRequest) {
   return object;
 }
 
-/** The form of a model for this request (a site's extended form when the app's option is one). */
-function formFor(request: FastifyRequest): Form {
+const FORM = Symbol('tessera.admin.form');
+type WithForm = FastifyRequest & { [FORM]?: Form };
+
+/**
+ * A preHandler: the model's form for this request (a site's extended form when the app's option
+ * is one; built when the registration builds it), or a 404 for a model without one.
+ */
+export async function loadForm(request: FastifyRequest): Promise<void> {
   const model = modelOf(request);
   if (!model.form) throw new NotFound();
-  return choose(model.form as Form | ((r: FastifyRequest) => Form), request);
+  (request as WithForm)[FORM] = await model.form(request);
+}
+
+/** The form `loadForm` found for this request. */
+function formFor(request: FastifyRequest): Form {
+  const form = (request as WithForm)[FORM];
+  if (!form) throw new NotFound();
+  return form;
 }
 
 /** The field errors an app's service threw (`invalidForm(errors)`), if it threw those. */
@@ -135,6 +147,7 @@ export async function canAdd(request: FastifyRequest): Promise<void> {
   const model = modelOf(request);
   if (!model.form || model.registration.add === false) throw new NotFound();
   demand(request, model.codename('add'));
+  await loadForm(request);
 }
 
 export const addPage = add.get;
@@ -143,8 +156,10 @@ export const addObject = add.post;
 /** GET an object: its form, or (no form, or no change permission) its fields read-only. */
 export async function changePage(request: FastifyRequest, reply: FastifyReply) {
   const model = modelOf(request);
-  if (model.form && request.user!.hasPermission(model.codename('change')))
+  if (model.form && request.user!.hasPermission(model.codename('change'))) {
+    await loadForm(request);
     return change.get(request, reply);
+  }
   return reply.render(pageTemplate(request.server.tessera, model, 'change_form'), {
     ...(await objectContext(request, model)),
     form: null,
@@ -152,8 +167,8 @@ export async function changePage(request: FastifyRequest, reply: FastifyReply) {
 }
 
 /** POST an object's form. */
-export function changeObject(request: FastifyRequest, reply: FastifyReply) {
-  formFor(request);
+export async function changeObject(request: FastifyRequest, reply: FastifyReply) {
+  await loadForm(request);
   return change.post(request, reply);
 }
 

@@ -23,16 +23,10 @@ import {
   storableEmail,
 } from './users.ts';
 
-/** The names in a text area: one a line (or separated by commas), trimmed, each once. */
-export function lines(text: unknown): string[] {
-  return [
-    ...new Set(
-      String(text ?? '')
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
+/** The names ticked (a list), or typed one a line (or separated by commas): trimmed, each once. */
+export function lines(given: unknown): string[] {
+  const all = Array.isArray(given) ? given.map(String) : String(given ?? '').split(/[\n,]/);
+  return [...new Set(all.map((s) => s.trim()).filter(Boolean))];
 }
 
 /** The groups named, or field errors naming those that do not exist. */

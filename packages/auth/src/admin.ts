@@ -1,7 +1,13 @@
 // What auth offers the admin: users (search, flags, groups, direct permissions, activation, a
 // password reset through auth's own mail), groups with their permissions, and the permissions
 // themselves, read-only (apps and the admin declare them).
-import { defineAdmin, defineForm, fields } from '@tessera/core';
+import {
+  defineAdmin,
+  defineForm,
+  fields,
+  type AdminContext,
+  type EntityManager,
+} from '@tessera/core';
 import {
   groupNames,
   heldCodenames,
@@ -15,14 +21,7 @@ import { Permission } from './permission.entity.ts';
 import { RegisterForm } from './forms.ts';
 import { User } from './user.entity.ts';
 
-const permissionsField = fields.textarea({
-  label: 'Permissions',
-  required: false,
-  maxLength: 10_000,
-  help: 'One codename a line (blog.change_entry); see Permissions for the list.',
-});
-
-/** The admin's form for a user. A password is never set here: see the reset action. */
+/** The admin's form for a user, without its choices. A password is never set here: see the reset action. */
 export const UserAdminForm = defineForm({
   name: 'user-admin',
   fields: {
@@ -32,24 +31,48 @@ export const UserAdminForm = defineForm({
     isActive: fields.checkbox({ label: 'Active (may sign in)' }),
     isStaff: fields.checkbox({ label: 'Staff (may use the admin)' }),
     isSuperuser: fields.checkbox({ label: 'Superuser (holds every permission)' }),
-    groups: fields.textarea({
-      label: 'Groups',
-      required: false,
-      maxLength: 10_000,
-      help: 'One group name a line.',
-    }),
-    permissions: permissionsField,
   },
 });
 
-/** The admin's form for a group. */
+/** The admin's form for a group, without its choices. */
 export const GroupAdminForm = defineForm({
   name: 'group-admin',
-  fields: {
-    name: fields.text({ label: 'Name', maxLength: 150 }),
-    permissions: permissionsField,
-  },
+  fields: { name: fields.text({ label: 'Name', maxLength: 150 }) },
 });
+
+/** Every permission, as a checkbox each ("Can change entry (blog.change_entry)"). */
+async function permissionsField(em: EntityManager) {
+  const rows = await em.execute<{ codename: string; name: string }[]>(
+    'select codename, name from auth_permission order by codename',
+  );
+  return fields.multipleChoice({
+    label: 'Permissions',
+    choices: rows.map(
+      (r) => [r.codename, r.name ? `${r.name} (${r.codename})` : r.codename] as const,
+    ),
+  });
+}
+
+/** The user form with today's groups and permissions to tick. */
+async function userForm(ctx: AdminContext) {
+  const groups = await ctx.em.execute<{ name: string }[]>(
+    'select name from auth_group order by name',
+  );
+  return UserAdminForm.extend({
+    fields: {
+      groups: fields.multipleChoice({
+        label: 'Groups',
+        choices: groups.map((g) => [g.name, g.name] as const),
+      }),
+      permissions: await permissionsField(ctx.em),
+    },
+  });
+}
+
+/** The group form with today's permissions to tick. */
+async function groupForm(ctx: AdminContext) {
+  return GroupAdminForm.extend({ fields: { permissions: await permissionsField(ctx.em) } });
+}
 
 const count = (n: number) => `${n} user${n === 1 ? '' : 's'}`;
 
@@ -63,7 +86,7 @@ export const authAdmin = defineAdmin({
       search: ['email', 'displayName'],
       filters: ['isActive', 'isStaff', 'isSuperuser', 'dateJoined'],
       ordering: ['email'],
-      form: UserAdminForm,
+      form: userForm,
       readOnly: ['dateJoined', 'lastLogin'],
       actions: [
         {
@@ -92,8 +115,8 @@ export const authAdmin = defineAdmin({
       ],
       initial: async (ctx, row) => ({
         ...row,
-        groups: (await groupNames(ctx.em, row.id)).join('\n'),
-        permissions: (await heldCodenames(ctx.em, 'user', row.id)).join('\n'),
+        groups: await groupNames(ctx.em, row.id),
+        permissions: await heldCodenames(ctx.em, 'user', row.id),
       }),
       save: (ctx, row, data) => saveUserFromAdmin(ctx, row?.id ?? null, data),
     },
@@ -103,10 +126,10 @@ export const authAdmin = defineAdmin({
       columns: ['name'],
       search: ['name'],
       ordering: ['name'],
-      form: GroupAdminForm,
+      form: groupForm,
       initial: async (ctx, row) => ({
         ...row,
-        permissions: (await heldCodenames(ctx.em, 'group', row.id)).join('\n'),
+        permissions: await heldCodenames(ctx.em, 'group', row.id),
       }),
       save: (ctx, row, data) => saveGroupFromAdmin(ctx, row?.id ?? null, data),
       delete: async (ctx, row) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
-import type { AdminContext, AdminRow } from '@tessera/core';
+import type { AdminContext, AdminRow, Form } from '@tessera/core';
 import type { TestSite } from '@tessera/testing';
 import { AuthenticatedUser, ensurePermissions } from '../src/index.ts';
 import { authAdmin } from '../src/admin.ts';
@@ -40,7 +40,10 @@ const [userEntity, groupEntity] = authAdmin.entities as unknown as [
 
 beforeAll(async () => {
   t = await authSite();
-  await ensurePermissions(t.em(), ['notes.add_note', 'notes.change_note']);
+  await ensurePermissions(t.em(), [
+    { codename: 'notes.add_note', name: 'Can add note' },
+    'notes.change_note',
+  ]);
   root = contextOf(await makeSuperuser(t, { email: 'root@example.com' }));
   staff = contextOf(await makeStaff(t, { email: 'staff@example.com' }));
 });
@@ -50,6 +53,28 @@ describe('auth’s admin services', () => {
   it('read names one a line or comma-separated, each once', () => {
     expect(lines(' a\nb, c\n\na ')).toEqual(['a', 'b', 'c']);
     expect(lines(undefined)).toEqual([]);
+    expect(lines(['b', ' a', 'b'])).toEqual(['b', 'a']);
+  });
+
+  it('build the forms with every group and permission to tick, labelled', async () => {
+    await saveGroupFromAdmin(root, null, { name: 'listed' });
+    const build = userEntity.form as (ctx: AdminContext) => Promise<Form>;
+    const form = await build(root);
+    expect(Object.keys(form.fields)).toEqual([
+      'email',
+      'displayName',
+      'isActive',
+      'isStaff',
+      'isSuperuser',
+      'groups',
+      'permissions',
+    ]);
+    expect(form.fields.groups!.choices).toContainEqual(['listed', 'listed']);
+    const group = await (groupEntity.form as (ctx: AdminContext) => Promise<Form>)(root);
+    expect(group.fields.permissions!.choices).toEqual([
+      ['notes.add_note', 'Can add note (notes.add_note)'],
+      ['notes.change_note', 'notes.change_note'],
+    ]);
   });
 
   it('save a group with its permissions, and change them', async () => {
@@ -59,11 +84,11 @@ describe('auth’s admin services', () => {
     });
     const row = { id, name: 'writers' } as AdminRow;
     expect(await groupEntity.initial!(root, row)).toMatchObject({
-      permissions: 'notes.add_note\nnotes.change_note',
+      permissions: ['notes.add_note', 'notes.change_note'],
     });
     await groupEntity.save!(root, row, { name: 'authors', permissions: 'notes.change_note' });
     expect(await groupEntity.initial!(root, row)).toMatchObject({
-      permissions: 'notes.change_note',
+      permissions: ['notes.change_note'],
     });
     await expect(saveGroupFromAdmin(root, null, { name: 'authors' })).rejects.toMatchObject({
       errors: { name: ['A group is already named authors.'] },
@@ -83,11 +108,11 @@ describe('auth’s admin services', () => {
     });
     const row = { id } as AdminRow;
     expect(await userEntity.initial!(root, row)).toMatchObject({
-      groups: 'readers',
-      permissions: 'notes.add_note',
+      groups: ['readers'],
+      permissions: ['notes.add_note'],
     });
     await userEntity.save!(root, row, { email: 'reader@example.com', isActive: true });
-    expect(await userEntity.initial!(root, row)).toMatchObject({ groups: '', permissions: '' });
+    expect(await userEntity.initial!(root, row)).toMatchObject({ groups: [], permissions: [] });
   });
 
   it('refuse a taken or too long address, and superuser status from a non-superuser', async () => {

@@ -78,9 +78,10 @@ export interface AdminEntity<E = unknown> {
   /**
    * The form that adds and edits: the name of one of the app's options made with
    * `override.form(...)` (`'form'`, so a site's extended form applies here too), or a form of its
-   * own. Without `save` there is none.
+   * own, or a function building one for the request (choices read from the database: a group's
+   * permissions). Without `save` there is none.
    */
-  form?: string | Form;
+  form?: string | Form | ((ctx: AdminContext) => Promise<Form>);
   /**
    * Fields shown on the object's page but never edited there. Without a form the page shows these,
    * or every column when none are named.
