@@ -17,6 +17,7 @@ export const routes: SiteRoutes = {
     tagging: '/tags',
     blog: '/blog',
     'contact-form': '/contact',
+    admin: '/admin',
   },
   register(fastify, site) {
     registerSidebar(fastify, site);

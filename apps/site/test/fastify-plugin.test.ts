@@ -45,7 +45,7 @@ afterAll(async () => {
 describe('tessera registered on a plain Fastify server', () => {
   it('is a named plugin, and so is every installed app', () => {
     expect(app.hasPlugin('@tessera/core')).toBe(true);
-    for (const name of ['auth', 'tagging', 'blog', 'contact-form', 'cache'])
+    for (const name of ['auth', 'tagging', 'blog', 'contact-form', 'cache', 'admin'])
       expect(app.hasPlugin(`@tessera/${name}`)).toBe(true);
     expect(app.tessera.apps.map((a) => a.name)).toEqual([
       'core',
@@ -54,6 +54,7 @@ describe('tessera registered on a plain Fastify server', () => {
       'blog',
       'contact-form',
       'cache',
+      'admin',
     ]);
   });
 

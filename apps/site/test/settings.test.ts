@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 describe('the site settings', () => {
-  it('install auth, tagging, blog, contact-form and cache, with the site’s overrides', async () => {
+  it('install auth, tagging, blog, contact-form, cache and the admin, with the site’s overrides', async () => {
     const { default: settings } = await import('../src/settings/development.ts');
     expect(settings.apps.map((a) => a.spec.name)).toEqual([
       'auth',
@@ -20,6 +20,7 @@ describe('the site settings', () => {
       'blog',
       'contact-form',
       'cache',
+      'admin',
     ]);
     expect(settings.debug).toBe(true);
     expect(settings.routes.mounts).toMatchObject({
@@ -27,6 +28,7 @@ describe('the site settings', () => {
       'contact-form': '/contact',
       auth: '/accounts',
       tagging: '/tags',
+      admin: '/admin',
     });
   });
 

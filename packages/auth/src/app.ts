@@ -1,4 +1,5 @@
 import { ImproperlyConfigured, defineApp, fromPackageJson } from '@tessera/core';
+import { authAdmin } from './admin.ts';
 import { createUserCommand, pruneCommand } from './commands.ts';
 import { currentUserHook } from './current-user.ts';
 import { Group } from './group.entity.ts';
@@ -49,6 +50,7 @@ export const auth = defineApp({
   },
   routes: authRoutes,
   jobs: authJobs,
+  admin: authAdmin,
   commands: {
     createuser: createUserCommand(),
     'auth:prune': pruneCommand(),

@@ -68,6 +68,7 @@ export type {
   PasswordValidator,
 } from './passwords.ts';
 export { AuthenticatedUser } from './current-user.ts';
+export { GroupAdminForm, UserAdminForm } from './admin.ts';
 export { createUserCommand, pruneCommand } from './commands.ts';
 export type { CommandIo } from './commands.ts';
 export type { ThrottleState } from './throttle.ts';

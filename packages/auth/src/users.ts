@@ -122,7 +122,7 @@ export async function ensurePermissions(
     if (!CODENAME.test(p.codename)) throw new InvalidCodename(p.codename);
   }
   if (!list.length) return;
-  await em.getConnection().execute(
+  await em.execute(
     `insert into auth_permission (codename, name) values ${list.map(() => '(?, ?)').join(', ')}
      on conflict (codename) do update set name = case when excluded.name = '' then auth_permission.name else excluded.name end`,
     list.flatMap((p) => [p.codename, p.name ?? '']),
@@ -149,12 +149,10 @@ export async function grantPermission(
 ): Promise<void> {
   const id = await permissionId(em, codename);
   const { table, column } = target(who);
-  await em
-    .getConnection()
-    .execute(
-      `insert into ${table} (${column}, permission_id) values (?, ?) on conflict do nothing`,
-      [who.id, id],
-    );
+  await em.execute(
+    `insert into ${table} (${column}, permission_id) values (?, ?) on conflict do nothing`,
+    [who.id, id],
+  );
 }
 
 /** Takes a permission away from a user or a group. */
@@ -165,9 +163,7 @@ export async function revokePermission(
 ): Promise<void> {
   const id = await permissionId(em, codename);
   const { table, column } = target(who);
-  await em
-    .getConnection()
-    .execute(`delete from ${table} where ${column} = ? and permission_id = ?`, [who.id, id]);
+  await em.execute(`delete from ${table} where ${column} = ? and permission_id = ?`, [who.id, id]);
 }
 
 /** The group named `name`, created when missing, holding (at least) `codenames`. */
@@ -187,12 +183,10 @@ export async function ensureGroup(
 
 /** Puts a user in a group (no-op when already a member). */
 export async function addUserToGroup(em: EntityManager, user: User, group: Group): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      'insert into auth_user_groups (user_id, group_id) values (?, ?) on conflict do nothing',
-      [user.id, group.id],
-    );
+  await em.execute(
+    'insert into auth_user_groups (user_id, group_id) values (?, ?) on conflict do nothing',
+    [user.id, group.id],
+  );
 }
 
 /** Takes a user out of a group. */
@@ -201,10 +195,8 @@ export async function removeUserFromGroup(
   user: User,
   group: Group,
 ): Promise<void> {
-  await em
-    .getConnection()
-    .execute('delete from auth_user_groups where user_id = ? and group_id = ?', [
-      user.id,
-      group.id,
-    ]);
+  await em.execute('delete from auth_user_groups where user_id = ? and group_id = ?', [
+    user.id,
+    group.id,
+  ]);
 }

@@ -1,5 +1,6 @@
 import { defineApp, fromPackageJson } from '@tessera/core';
 import { registerTaggable } from '@tessera/tagging';
+import { blogAdmin } from './admin.ts';
 import './augment.ts';
 import { blogDemoCommand } from './demo.ts';
 import { Entry } from './entry.entity.ts';
@@ -53,4 +54,5 @@ export const blog = defineApp({
   routes: blogRoutes,
   jobs: blogJobs,
   commands: { 'blog:demo': blogDemoCommand() },
+  admin: blogAdmin,
 });

@@ -1,4 +1,5 @@
 import { defineApp, fromPackageJson } from '@tessera/core';
+import { contactFormAdmin } from './admin.ts';
 import { contactFormChecks } from './checks.ts';
 import { ContactMessage } from './contact-message.entity.ts';
 import { Delivery } from './delivery.ts';
@@ -24,6 +25,7 @@ export const contactForm = defineApp({
   routes: contactFormRoutes,
   checks: (site) => contactFormChecks(site, site.state.get(CONTACT_FORM).options),
   jobs: contactFormJobs,
+  admin: contactFormAdmin,
   commands: {
     'contact-form:deliver': {
       description:

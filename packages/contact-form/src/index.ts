@@ -27,3 +27,4 @@ export {
   queueUndelivered,
 } from './jobs.ts';
 export type { QueueReport } from './jobs.ts';
+export { MARKED_BY_STAFF, markNotSpam, markSpam, resend } from './moderation.ts';

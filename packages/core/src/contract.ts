@@ -21,6 +21,7 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Static, TSchema } from 'typebox';
+import type { AdminRegistration } from './admin-contract.ts';
 import type { Hooks } from './hooks.ts';
 import type { CheckMessage } from './checks.ts';
 import type { Jobs } from './jobs/jobs.ts';
@@ -102,6 +103,11 @@ export interface AppSpec<S extends TSchema = TSchema> {
    * findings with ids in the app's namespace (`blog.E001`).
    */
   checks?(site: SiteContext): CheckMessage[] | Promise<CheckMessage[]>;
+  /**
+   * What the app offers `@tessera/admin` (`defineAdmin({ entities: [...] })`): read by the admin
+   * when installed, ignored otherwise.
+   */
+  admin?: AdminRegistration;
 }
 
 /** An app as a site installs it: the declaration plus the options the site gave. */

@@ -12,6 +12,7 @@ export type Widget =
   | 'number'
   | 'checkbox'
   | 'select'
+  | 'checkboxes'
   | 'datetime'
   | 'hidden'
   | 'url';
@@ -229,6 +230,34 @@ export const fields = {
       if (Number.isNaN(d.getTime()) || y < 1900 || y > 9999)
         return { error: 'Enter a valid date and time.' };
       return { value: d };
+    },
+  }),
+  /**
+   * Any number of choices, one checkbox each (`name=a&name=b`, or a JSON array): the values ticked,
+   * in the choices' order. Optional unless `required: true` (then at least one).
+   */
+  multipleChoice: <C extends string>(
+    o: FieldOptions & { choices: readonly (readonly [C, string])[] },
+  ): Field<C[]> => ({
+    schema: Type.Array(
+      o.choices.length ? Type.Union(o.choices.map(([value]) => Type.Literal(value))) : Type.Never(),
+      { uniqueItems: true },
+    ),
+    label: o.label,
+    widget: 'checkboxes',
+    help: o.help,
+    required: o.required ?? false,
+    choices: o.choices,
+    parse: (raw) => {
+      const given = raw === undefined || raw === null || raw === '' ? [] : [raw].flat();
+      const wrong = given.find((v) => !o.choices.some(([value]) => value === v));
+      if (wrong !== undefined)
+        return {
+          error: `Select a valid choice. ${describeChoice(wrong)} is not one of the available choices.`,
+        };
+      const value = o.choices.map(([c]) => c).filter((c) => given.includes(c));
+      if ((o.required ?? false) && !value.length) return { error: 'This field is required.' };
+      return { value };
     },
   }),
   /** A field of your own: give it a schema, metadata and a parse step. */

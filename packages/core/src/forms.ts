@@ -98,7 +98,8 @@ export class Form<F extends FieldsShape = FieldsShape> {
     const data: Record<string, unknown> = {};
     for (const [key, f] of Object.entries(this.fields)) {
       const raw = body[key];
-      values[key] = f.widget === 'password' ? '' : echo(single(raw));
+      values[key] =
+        f.widget === 'password' ? '' : f.widget === 'checkboxes' ? echoAll(raw) : echo(single(raw));
       const r = f.parse(raw);
       if ('error' in r) errors[key] = [r.error];
       else data[key] = r.value;
@@ -137,6 +138,7 @@ export class Form<F extends FieldsShape = FieldsShape> {
         choices: f.choices ?? [],
         attrs: f.attrs ?? {},
         value: f.format ? f.format(values[name]) : displayValue(values[name]),
+        selected: selectedOf(values[name]),
         errors: errors[name] ?? [],
       })),
     };
@@ -165,6 +167,16 @@ function echo(v: unknown): unknown {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : '';
 }
 
+/** What a multiple-choice field sent back with its errors may show: its text values. */
+function echoAll(v: unknown): string[] {
+  return [v ?? []].flat().filter((x): x is string => typeof x === 'string');
+}
+
+/** The values a multiple-choice widget shows ticked. */
+function selectedOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
 function displayValue(v: unknown): string | boolean {
   if (v instanceof Date) return v.toISOString().slice(0, 16);
   if (typeof v === 'boolean') return v;
@@ -186,6 +198,8 @@ export interface BoundForm {
     choices: readonly (readonly [string, string])[];
     attrs: Readonly<Record<string, string | number | boolean>>;
     value: string | boolean;
+    /** The values ticked, for a multiple-choice field (`checkboxes`); empty for the others. */
+    selected: string[];
     errors: string[];
   }[];
 }

@@ -18,6 +18,16 @@ export type {
   SiteServices,
   SiteSettings,
 } from './contract.ts';
+export { defineAdmin } from './admin-contract.ts';
+export type {
+  AdminAction,
+  AdminContext,
+  AdminEntity,
+  AdminField,
+  AdminFilter,
+  AdminRegistration,
+  AdminRow,
+} from './admin-contract.ts';
 export { tessera } from './plugin.ts';
 export type { TesseraOptions } from './plugin.ts';
 export { createSite, serverOptions } from './create-site.ts';

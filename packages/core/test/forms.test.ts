@@ -3,6 +3,8 @@ import { expectCountChange, type TestSite } from '@tessera/testing';
 import {
   DEFAULT_MAX_LENGTH,
   DEFAULT_TEXTAREA_MAX_LENGTH,
+  CORE_TEMPLATES,
+  Templates,
   defineForm,
   fields,
   type Field,
@@ -139,6 +141,53 @@ describe('field kinds', () => {
     const optional = fields.choice({ label: 'C', required: false, choices: [['a', 'A']] });
     expect(optional.parse('')).toEqual(ok(''));
     expect(optional.parse(undefined)).toEqual(ok(''));
+  });
+
+  it('multipleChoice: any of the choices, in their order, each once; required means one at least', () => {
+    const f = fields.multipleChoice({
+      label: 'Colours',
+      choices: [
+        ['red', 'Red'],
+        ['blue', 'Blue'],
+      ],
+    });
+    expect(f.parse(['blue', 'red', 'blue'])).toEqual(ok(['red', 'blue']));
+    expect(f.parse('blue')).toEqual(ok(['blue']));
+    expect(f.parse(undefined)).toEqual(ok([]));
+    expect(f.parse(['red', 'green'])).toEqual(
+      err('Select a valid choice. "green" is not one of the available choices.'),
+    );
+    const required = fields.multipleChoice({ label: 'C', required: true, choices: [['a', 'A']] });
+    expect(required.parse([])).toEqual(REQUIRED);
+    expect(fields.multipleChoice({ label: 'None', choices: [] }).parse(undefined)).toEqual(ok([]));
+  });
+
+  it('multipleChoice: renders a checkbox a choice, ticked as bound, and keeps what was sent on errors', async () => {
+    const form = defineForm({
+      name: 'paint',
+      fields: {
+        colours: fields.multipleChoice({
+          label: 'Colours',
+          choices: [
+            ['red', 'Red'],
+            ['blue', 'Blue'],
+          ],
+        }),
+      },
+    });
+    const templates = new Templates([{ owner: 'core', dir: CORE_TEMPLATES }], { cache: false });
+    const html = templates.env.renderString(
+      '{% import "core/forms.njk" as forms %}{{ forms.fields(form) }}',
+      { form: form.bind({ colours: ['blue'] }) },
+    );
+    expect(html).toContain('<legend>Colours</legend>');
+    expect(html).toContain('<input type="checkbox" name="colours" value="red" id="id_colours_0">');
+    expect(html).toContain(
+      '<input type="checkbox" name="colours" value="blue" id="id_colours_1" checked>',
+    );
+    const refused = await form.parse({ colours: ['red', 'green'] });
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && form.bind(refused.values).fields[0]!.selected).toEqual(['red', 'green']);
   });
 
   it('datetime: an ISO date and time between 1900 and 9999', () => {

@@ -1,4 +1,5 @@
 import { defineApp, fromPackageJson } from '@tessera/core';
+import { taggingAdmin } from './admin.ts';
 import './augment.ts';
 import { migrations } from './migrations/index.ts';
 import { TaggingOptions } from './options.ts';
@@ -25,4 +26,5 @@ export const tagging = defineApp({
   routes: taggingRoutes,
   // Every registered type says what a visitor may see (its `visible`), or the boot stops.
   checks: (site) => getTagging(site).checks(),
+  admin: taggingAdmin,
 });

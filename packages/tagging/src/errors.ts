@@ -47,3 +47,17 @@ export const MissingVisibility = createError<[string]>(
   "Entity type '%s' is registered with registerTaggable without a 'visible' function (the ids a visitor may see): pass one, so tag counts and pages leave out what is not public.",
   500,
 );
+
+/** A tag was renamed to a name whose slug another tag has: merge them instead. */
+export const TagExists = createError<[string]>(
+  'TESSERA_TAGGING_TAG_EXISTS',
+  'Another tag is already called %s: merge the two instead of renaming.',
+  422,
+);
+
+/** A tag to rename or merge does not exist. */
+export const TagNotFound = createError<[number]>(
+  'TESSERA_TAGGING_TAG_NOT_FOUND',
+  'No tag has id %d.',
+  404,
+);

@@ -42,5 +42,7 @@ export { tagsField, TAGS_INPUT_MAX_LENGTH } from './forms.ts';
 export type { TagsFieldOptions } from './forms.ts';
 export { cloud } from './pages.ts';
 export type { ReadOptions, Visibility, VisibleIds } from './visibility.ts';
+export { mergeTags, renameTag } from './tag-edits.ts';
+export { TagRenameForm } from './admin.ts';
 export type { CloudTag, TagPage, TagSection } from './pages.ts';
 export * from './errors.ts';

@@ -1,5 +1,6 @@
 // Settings every environment shares: the apps this site installs and how it runs.
 // Secrets and addresses come from the environment (.env), never from this file.
+import { admin } from '@tessera/admin';
 import { auth } from '@tessera/auth';
 import { blog } from '@tessera/blog';
 import { cache } from '@tessera/cache';
@@ -38,6 +39,7 @@ export function installApps(opts: { siteUrl?: string; redisUrl?: string } = {}):
     }),
     contactForm({ form: SiteContactForm, successRedirect: 'contact-form:sent' }),
     cache(opts.redisUrl ? { backend: 'redis', url: opts.redisUrl } : {}),
+    admin(),
   ];
 }
 
