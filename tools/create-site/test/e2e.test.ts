@@ -40,6 +40,7 @@ import {
   smtpServer,
   stageRelease,
   startSite,
+  userEnv,
   type RunningSite,
   type SmtpServer,
 } from './e2e-kit.ts';
@@ -63,12 +64,18 @@ describe('publishing Tessera and composing new sites from the registry', () => {
   let publishEnv: NodeJS.ProcessEnv;
   let smtp: SmtpServer;
 
-  /** The environment a site is created in: a developer's shell with the site's database. */
+  /**
+   * The environment a site is created in: a developer's shell — the machine's own Node, maybe too
+   * old for the site's TypeScript — with the site's database.
+   */
   const createEnv = (site: SiteName) =>
-    childEnv({ DATABASE_URL: `${serverUrl}/${databases[site]}` });
-  /** The environment a site runs in: production, its own database, the test's SMTP server. */
+    userEnv({ DATABASE_URL: `${serverUrl}/${databases[site]}` });
+  /**
+   * The environment a site runs in: the same shell, production, its own database, the test's SMTP
+   * server. The site's scripts get Node 24 from the site's own `node` dependency.
+   */
   const siteEnv = (site: SiteName, port = 0) =>
-    childEnv({
+    userEnv({
       TESSERA_ENV: 'production',
       DATABASE_URL: `${serverUrl}/${databases[site]}`,
       SECRET_KEY,
@@ -252,7 +259,11 @@ describe('publishing Tessera and composing new sites from the registry', () => {
   it('npm create @tessera/site writes Site A with auth and contact-form from the registry, installs it and migrates it', () => {
     forgetNpxCopies('@tessera/create-site', publishEnv);
     mkdirSync(sitesDir, { recursive: true });
-    execFileSync(
+    const userNode = execFileSync('node', ['--version'], {
+      env: createEnv('a'),
+      encoding: 'utf8',
+    }).trim();
+    const created = spawnSync(
       'npm',
       [
         'create',
@@ -274,13 +285,19 @@ describe('publishing Tessera and composing new sites from the registry', () => {
           npm_config_yes: 'true',
         },
         encoding: 'utf8',
-        stdio: 'pipe',
         maxBuffer: 64 * 1024 * 1024,
       },
     );
+    const output = `${created.stdout}${created.stderr}`;
+    expect(created.status, output).toBe(0);
+    // The bin runs on the user's Node and says so; npm 11 runs every install script it needs
+    // (Node 24's, the embedded PostgreSQL's) without a notice.
+    expect(output).toContain(`create-site runs on Node ${userNode.slice(1)};`);
+    expect(output).not.toMatch(/install-scripts|allowScripts/);
     const site = JSON.parse(readFileSync(join(siteDir('a'), 'package.json'), 'utf8'));
     const range = (name: string) => `^${stagedJson(name).version}`;
     expect(site.dependencies).toEqual({
+      node: '^24',
       '@tessera/core': range('@tessera/core'),
       '@tessera/auth': range('@tessera/auth'),
       '@tessera/contact-form': range('@tessera/contact-form'),
@@ -294,6 +311,24 @@ describe('publishing Tessera and composing new sites from the registry', () => {
     const core = join(siteDir('a'), 'node_modules/@tessera/core');
     expect(existsSync(join(core, 'dist/index.js'))).toBe(true);
     expect(existsSync(join(core, 'src'))).toBe(false);
+    // The site's scripts run on its own Node 24, not on the shell's.
+    const scriptNode = execFileSync('npm', ['exec', '--', 'node', '--version'], {
+      cwd: siteDir('a'),
+      env: createEnv('a'),
+      encoding: 'utf8',
+    }).trim();
+    expect(scriptNode).toMatch(/^v24\./);
+  });
+
+  it("Site A's embedded PostgreSQL starts under npm 11's install-script policy when no DATABASE_URL is set", () => {
+    const env = userEnv();
+    const migrate = spawnSync('npm', ['run', 'migrate'], {
+      cwd: siteDir('a'),
+      env,
+      encoding: 'utf8',
+    });
+    expect(migrate.status, `${migrate.stdout}${migrate.stderr}`).toBe(0);
+    expect(existsSync(join(siteDir('a'), '.tessera/postgres/PG_VERSION'))).toBe(true);
   });
 
   it('Site A was migrated at creation: every app has its tables before the site first boots', async () => {
