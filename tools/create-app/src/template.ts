@@ -92,6 +92,7 @@ export function appFiles(opts: AppTemplateOptions): Record<string, string> {
           build: 'rm -rf dist && tsc -p tsconfig.build.json',
           typecheck: 'tsc -p tsconfig.json --noEmit',
           test: 'vitest run',
+          makemigrations: 'node scripts/makemigrations.ts',
           changeset: 'changeset',
           release: 'changeset version && npm run build && changeset publish',
         }
@@ -147,7 +148,7 @@ export function appFiles(opts: AppTemplateOptions): Record<string, string> {
       standalone
         ? {
             compilerOptions: { ...compilerOptions, noEmit: true },
-            include: ['src/**/*.ts', 'test/**/*.ts', 'vitest.config.ts'],
+            include: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'vitest.config.ts'],
           }
         : {
             extends: '../../tsconfig.base.json',
@@ -372,7 +373,7 @@ declare module '@tessera/core' {
   }
 }
 `,
-    'src/migrations/index.ts': `// This app's migrations, in order (\`tessera makemigrations ${name}\` adds the next one).
+    'src/migrations/index.ts': `// This app's migrations, in order (\`${standalone ? 'npm run makemigrations' : `npm run makemigrations -- ${name}`}\` adds the next one).
 import type { MigrationObject } from '@tessera/core';
 import { Migration0001 } from './0001_initial.ts';
 
@@ -490,6 +491,22 @@ describe('${name}', () => {
       '.changeset/README.md':
         'Each change a user should know of gets a changeset: `npx changeset` asks which bump (patch, minor, major) and what to say. `npm run release` applies them.\n',
       [`.changeset/${name}-initial.md`]: initialChangeset(name, scope),
+      'scripts/makemigrations.ts': `// \`npm run makemigrations -- [label]\`: writes this app's next migration from its entities.
+// Core's and this app's migrations are applied to a scratch database and the entities diffed
+// against it (what the workspace's \`npm run makemigrations\` does for our apps). The server:
+// DATABASE_URL's, else PostgreSQL on 127.0.0.1:5432, else an embedded one for this run.
+import { coreApp, makeMigration, scratchServer } from '@tessera/core/internal';
+import { ${f} } from '../src/index.ts';
+
+const server = await scratchServer(process.env.DATABASE_URL);
+try {
+  // An app that depends on others lists their specs here too, before its own.
+  const made = await makeMigration(server.serverUrl, [coreApp, ${f}.spec], ${f}.spec, process.argv[2]);
+  console.log(made ? \`wrote \${made.file}\` : 'No changes: the migrations match the entities.');
+} finally {
+  await server.stop();
+}
+`,
     });
   }
   return files;
@@ -560,6 +577,7 @@ ${
 
 \`\`\`sh
 npm test              # vitest on a real PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else an embedded one)
+npm run makemigrations -- add_votes   # after changing an entity: its next migration, from the diff
 npm run build         # dist/ (JavaScript and declarations), what the package ships
 npx changeset         # describe a change (patch, minor, major)
 npm run release       # changeset version, build, publish to the registry npm has for ${scope}

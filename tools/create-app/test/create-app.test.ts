@@ -50,6 +50,11 @@ describe('create-app', () => {
     expect(files['src/migrations/0001_initial.ts']).toContain('create table "polls_entry"');
     expect(files['templates/polls/entry.njk']).toContain("url('polls:index')");
     expect(files['README.md']).toContain('npm run release');
+    // Its next migration comes from its entities, as ours do from the workspace's script.
+    expect(pkg.scripts.makemigrations).toBe('node scripts/makemigrations.ts');
+    expect(files['scripts/makemigrations.ts']).toContain(
+      'makeMigration(server.serverUrl, [coreApp, polls.spec], polls.spec, process.argv[2])',
+    );
   });
 
   it('writes the workspace shape for the Nx generator: the base config, the preset, Nx tags', () => {
@@ -63,6 +68,8 @@ describe('create-app', () => {
     expect(files['vitest.config.ts']).toContain('tesseraVitest');
     expect(files['src/errors.ts']).toContain("'TESSERA_EVENT_CALENDAR_ENTRY_NOT_FOUND'");
     expect(files['.changeset/event-calendar-initial.md']).toBeUndefined();
+    expect(files['scripts/makemigrations.ts']).toBeUndefined();
+    expect(files['src/migrations/index.ts']).toContain('npm run makemigrations -- event-calendar');
     expect(files['README.md']).not.toContain('npm run release');
   });
 
