@@ -8,6 +8,8 @@ export {
   dropDatabase,
   ensureDatabase,
   freePort,
+  LOCAL_SERVER_URL,
+  scratchServer,
   serverAnswers,
   splitDatabaseUrl,
   startEmbedded,

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET_KEY } from '@tessera/testing';
 import { createSite, defineSettings } from '../src/index.ts';
-import { freePort, splitDatabaseUrl, startEmbedded } from '../src/internal.ts';
+import { freePort, scratchServer, splitDatabaseUrl, startEmbedded } from '../src/internal.ts';
 import { notes } from './helpers.ts';
 
 /** True when a PostgreSQL server answers at `serverUrl`. */
@@ -97,5 +97,20 @@ describe('database helpers', () => {
     const port = await freePort();
     expect(port).toBeGreaterThan(0);
     expect(await answers(`postgres://postgres@127.0.0.1:${port}`)).toBe(false);
+  });
+});
+
+describe("a scratch server (a test run, an app's migration diff)", () => {
+  it('is the server of a configured database URL, with nothing of its own to stop', async () => {
+    const server = await scratchServer('postgres://app:secret@db.example.com:6543/mysite?ssl=true');
+    expect(server.serverUrl).toBe('postgres://app:secret@db.example.com:6543');
+    await server.stop();
+  });
+
+  it('with embedded: true is a PostgreSQL of its own, which stop() ends', async () => {
+    const server = await scratchServer(undefined, { embedded: true });
+    expect(await answers(server.serverUrl)).toBe(true);
+    await server.stop();
+    expect(await answers(server.serverUrl)).toBe(false);
   });
 });

@@ -1,13 +1,9 @@
 #!/usr/bin/env node
-// npm create @tessera/site@latest my-site -- --apps blog,contact-form [--registry http://127.0.0.1:4873] [--no-install]
+// npm create @tessera/site@latest my-site -- --apps blog,contact-form,@acme/polls [--registry http://127.0.0.1:4873] [--no-install]
+// Plain JavaScript on purpose: it runs on the user's Node, whatever it is (the site brings Node 24).
 import { parseArgs } from 'node:util';
 
-const { createSiteProject } = await import('#create');
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 18))
-  console.warn(
-    `A Tessera site runs its TypeScript settings with Node's type stripping: it needs Node 22.18 or newer (this is ${process.versions.node}).`,
-  );
+const { createSiteProject, checkRuntime, npmIgnoresScripts } = await import('#create');
 try {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -17,6 +13,10 @@ try {
       'no-install': { type: 'boolean' },
     },
   });
+  // Before anything is written: which Node runs this, and what the site's scripts will need.
+  const runtime = checkRuntime(process.versions.node, npmIgnoresScripts());
+  console.log(runtime.message);
+  if (runtime.problem) throw new Error(runtime.problem);
   createSiteProject({
     dir: positionals[0] ?? 'my-site',
     apps: (values.apps ?? 'contact-form')

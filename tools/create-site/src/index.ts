@@ -2,16 +2,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { SITE_NODE, allowScripts } from './runtime.ts';
+
+export * from './runtime.ts';
 
 /** What an app package says about itself in its package.json `tessera` field. */
 export interface AppMeta {
-  /** The app's name (`contact-form`). */
+  /** The app's name (`contact-form`): its namespace, and its key in the site's mounts. */
   name: string;
+  /** The npm package it comes in (`@tessera/contact-form`, `@acme/polls`); default `@tessera/<name>`. */
+  package?: string;
   /** The factory its entry point exports (`contactForm`). */
   factory: string;
   /** Where the site mounts it by default (`/contact`). */
   mount: string;
-  /** Apps it needs installed too. */
+  /** Apps it needs installed too: our apps by name (`auth`), others by package (`@acme/votes`). */
   dependsOn: string[];
   version: string;
 }
@@ -19,6 +24,7 @@ export interface AppMeta {
 /** How to create a site. */
 export interface CreateOptions {
   dir: string;
+  /** Our apps by name (`blog`), any other app by its package name (`@acme/polls`). */
   apps: string[];
   /** The registry @tessera/* comes from (the other packages come from npm's configured registry). */
   registry?: string;
@@ -36,38 +42,79 @@ export interface CreateOptions {
   devDependencies?: Record<string, string>;
   /** The environment of `npm` and `tessera migrate` (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The registry of each other scope the apps come from (`{ '@acme': 'http://…' }`), written to the
+   * site's `.npmrc`; the default asks npm's config (`@acme:registry`).
+   */
+  scopeRegistries?: Record<string, string>;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
+/** A scoped package holding an app of someone else's: `@acme/polls`. */
+const PACKAGE = /^(@[a-z0-9][a-z0-9._-]*)\/([a-z][a-z0-9-]*)$/;
 /** Apps that take the site's public address (`siteUrl`) in production: auth, for reset links. */
-const NEEDS_SITE_URL = new Set(['auth']);
+const NEEDS_SITE_URL = new Set(['@tessera/auth']);
 
-/** Asks the registry for an app's metadata. */
+/** The package an app comes in: ours by name (`auth` → `@tessera/auth`), others as given. */
+export function appPackage(app: string): string {
+  if (NAME.test(app)) return `@tessera/${app}`;
+  if (PACKAGE.test(app)) return app;
+  throw new Error(`'${app}' is not an app name (blog) or a scoped package (@acme/polls).`);
+}
+
+/** Asks the registry for an app's metadata; `app` is one of ours by name or a scoped package. */
 export function registryLookup(
   registry: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): (app: string) => AppMeta {
   return (app) => {
-    const args = ['view', `@tessera/${app}`, 'tessera', 'version', '--json'];
+    const pkg = appPackage(app);
+    const args = ['view', pkg, 'tessera', 'version', '--json'];
     if (registry) args.push(`--@tessera:registry=${registry}`);
     let raw: string;
     try {
       raw = execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
     } catch {
       throw new Error(
-        `@tessera/${app} is not in the registry${registry ? ` at ${registry}` : ''}.`,
+        `${pkg} is not in the registry${registry && pkg.startsWith('@tessera/') ? ` at ${registry}` : ''}.`,
       );
     }
     const data = JSON.parse(raw) as {
-      tessera?: Omit<AppMeta, 'name' | 'version'>;
+      tessera?: Omit<AppMeta, 'version' | 'package'> & { name?: string };
       version: string;
     };
     if (!data.tessera)
-      throw new Error(
-        `@tessera/${app} is not a Tessera app (its package.json has no "tessera" field).`,
-      );
-    return { name: app, version: data.version, ...data.tessera };
+      throw new Error(`${pkg} is not a Tessera app (its package.json has no "tessera" field).`);
+    const { name, ...meta } = data.tessera;
+    return { name: name ?? pkg.split('/')[1]!, package: pkg, version: data.version, ...meta };
   };
+}
+
+/** The registry npm's config names for `scope` (`@acme`), if any. */
+export function configuredScopeRegistry(
+  scope: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const value = execFileSync('npm', ['config', 'get', `${scope}:registry`, '--no-workspaces'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  }).trim();
+  return value && value !== 'undefined' && value !== 'null' ? value : undefined;
+}
+
+/** The scopes other than @tessera the apps come from (`@acme`). */
+export function otherScopes(apps: AppMeta[]): string[] {
+  return [
+    ...new Set(
+      apps.map((a) => packageOf(a).split('/')[0]!).filter((scope) => scope !== '@tessera'),
+    ),
+  ];
+}
+
+/** The package an app's metadata names (ours when it names none). */
+function packageOf(app: AppMeta): string {
+  return app.package ?? `@tessera/${app.name}`;
 }
 
 /** The newest version of `pkg` in the registry. */
@@ -115,7 +162,7 @@ export function resolveApps(wanted: string[], lookup: (app: string) => AppMeta):
     if (out.has(app)) return;
     if (trail.includes(app))
       throw new Error(`Apps depend on each other in a cycle: ${[...trail, app].join(' → ')}`);
-    if (!NAME.test(app)) throw new Error(`'${app}' is not an app name.`);
+    appPackage(app);
     const meta = lookup(app);
     for (const dep of meta.dependsOn) visit(dep, [...trail, app]);
     out.set(app, meta);
@@ -124,21 +171,35 @@ export function resolveApps(wanted: string[], lookup: (app: string) => AppMeta):
   return [...out.values()];
 }
 
-/** Every file of the new site, by path. */
+/**
+ * Every file of the new site, by path. `scopeRegistries` are the registries of the other scopes its
+ * apps come from, written to its `.npmrc` next to `registry` (@tessera's).
+ */
 export function siteFiles(
   name: string,
   apps: AppMeta[],
   coreVersion: string,
   registry?: string,
   devDependencies: Record<string, string> = {},
+  scopeRegistries: Record<string, string> = {},
 ): Record<string, string> {
-  const deps: Record<string, string> = { '@tessera/core': `^${coreVersion}` };
-  for (const a of apps) deps[`@tessera/${a.name}`] = `^${a.version}`;
-  const imports = apps.map((a) => `import { ${a.factory} } from '@tessera/${a.name}';`).join('\n');
+  // `node` brings Node 24 to the site's scripts whatever Node the user has (see runtime.ts).
+  const deps: Record<string, string> = { '@tessera/core': `^${coreVersion}`, node: SITE_NODE };
+  for (const a of apps) deps[packageOf(a)] = `^${a.version}`;
+  const imports = apps.map((a) => `import { ${a.factory} } from '${packageOf(a)}';`).join('\n');
+  const npmrc = [
+    ...(registry ? [`@tessera:registry=${registry.replace(/\/?$/, '/')}`] : []),
+    ...Object.entries(scopeRegistries).map(
+      ([scope, url]) => `${scope}:registry=${url.replace(/\/?$/, '/')}`,
+    ),
+  ];
   // Apps whose production options include the site's public address (auth's password reset links).
-  const siteUrl = apps.some((a) => NEEDS_SITE_URL.has(a.name));
+  const siteUrl = apps.some((a) => NEEDS_SITE_URL.has(packageOf(a)));
   const installs = apps
-    .map((a) => `${a.factory}(${NEEDS_SITE_URL.has(a.name) ? 'siteUrl ? { siteUrl } : {}' : ''})`)
+    .map(
+      (a) =>
+        `${a.factory}(${NEEDS_SITE_URL.has(packageOf(a)) ? 'siteUrl ? { siteUrl } : {}' : ''})`,
+    )
     .join(', ');
   const mounts = apps.map((a) => `    '${a.name}': '${a.mount}',`).join('\n');
   return {
@@ -148,15 +209,15 @@ export function siteFiles(
           name,
           private: true,
           type: 'module',
-          engines: { node: '>=22.18' },
           scripts: { start: 'tessera serve', migrate: 'tessera migrate', tessera: 'tessera' },
           dependencies: deps,
           ...(Object.keys(devDependencies).length ? { devDependencies } : {}),
+          allowScripts: allowScripts({ ...deps, ...devDependencies }),
         },
         null,
         2,
       ) + '\n',
-    ...(registry ? { '.npmrc': `@tessera:registry=${registry.replace(/\/?$/, '/')}\n` } : {}),
+    ...(npmrc.length ? { '.npmrc': `${npmrc.join('\n')}\n` } : {}),
     '.gitignore': 'node_modules/\n.tessera/\n.env\n',
     '.env.example': [
       '# Settings this site reads from the environment; copy to .env.',
@@ -265,11 +326,14 @@ ${apps.map((a) => `  <li><a href="${a.mount}/">${a.name}</a></li>`).join('\n')}
     'README.md': `# ${name}
 
 A Tessera site: settings and root routes only. Its apps come from the registry:
-${apps.map((a) => `- @tessera/${a.name} (mounted at \`${a.mount}\`)`).join('\n')}
+${apps.map((a) => `- ${packageOf(a)} (mounted at \`${a.mount}\`)`).join('\n')}
 
 \`\`\`sh
 npm install && npm start    # http://localhost:3000, embedded PostgreSQL unless DATABASE_URL is set
 \`\`\`
+
+The site's scripts run on Node 24 whatever Node your shell has: its \`node\` dependency installs it
+and npm puts it first on PATH for \`npm start\`, \`npm test\`, \`npm run …\` and \`npx\`.
 
 Override an app's template by adding the same path under \`templates/\` (for example
 \`templates/${apps[0]?.name ?? 'app'}/...\`); \`npx tessera templates\` shows which file wins. Settings live in
@@ -296,7 +360,15 @@ export function createSiteProject(opts: CreateOptions): string {
   const apps = resolveApps(opts.apps, lookup);
   const coreVersion = opts.coreVersion ?? registryVersion(opts.registry, '@tessera/core', env);
   const devDependencies = opts.devDependencies ?? registryDevDependencies(opts.registry, env);
-  const files = siteFiles(name, apps, coreVersion, opts.registry, devDependencies);
+  const scopeRegistries =
+    opts.scopeRegistries ??
+    Object.fromEntries(
+      otherScopes(apps).flatMap((scope) => {
+        const url = configuredScopeRegistry(scope, env);
+        return url ? [[scope, url]] : [];
+      }),
+    );
+  const files = siteFiles(name, apps, coreVersion, opts.registry, devDependencies, scopeRegistries);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);

@@ -37,6 +37,22 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...GIT_IDENTITY, ...extra };
 }
 
+/**
+ * The environment of a user's shell: like `childEnv`, but with the PATH the user had before npm
+ * and this workspace put their Node first — the machine's own Node (Node 20 on these machines),
+ * which a created site must not depend on.
+ */
+export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = childEnv(extra);
+  const ours = dirname(process.execPath);
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((d) => d !== ours && !/node_modules[\\/](\.bin|@npmcli)|node-gyp-bin/.test(d))
+    .join(delimiter);
+  delete env.NODE;
+  return env;
+}
+
 function internalDeps(p: WorkspacePackage, names: Set<string>): string[] {
   const json = p.json as Record<string, Record<string, string> | undefined>;
   return [

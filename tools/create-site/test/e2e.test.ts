@@ -3,6 +3,9 @@
 // its own, create three sites in temp folders outside the monorepo that install only from that
 // registry (and npm's upstream), boot each with `npm start`, submit their contact forms over HTTP
 // and read what a separate SMTP server received; then release a patch of one app and update a site.
+// Last, an app author's round trip: `npm create @tessera/app` from the registry, the app's own
+// tests, `npm run release` to the registry, and a site that installs it with one of our apps,
+// overrides one of its templates, listens to its hook and serves it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -40,12 +43,13 @@ import {
   smtpServer,
   stageRelease,
   startSite,
+  userEnv,
   type RunningSite,
   type SmtpServer,
 } from './e2e-kit.ts';
 
 const SECRET_KEY = 'an-end-to-end-secret-key-longer-than-32-characters';
-const SITES = ['a', 'b', 'c'] as const;
+const SITES = ['a', 'b', 'c', 'd'] as const;
 type SiteName = (typeof SITES)[number];
 
 describe('publishing Tessera and composing new sites from the registry', () => {
@@ -63,12 +67,18 @@ describe('publishing Tessera and composing new sites from the registry', () => {
   let publishEnv: NodeJS.ProcessEnv;
   let smtp: SmtpServer;
 
-  /** The environment a site is created in: a developer's shell with the site's database. */
+  /**
+   * The environment a site is created in: a developer's shell — the machine's own Node, maybe too
+   * old for the site's TypeScript — with the site's database.
+   */
   const createEnv = (site: SiteName) =>
-    childEnv({ DATABASE_URL: `${serverUrl}/${databases[site]}` });
-  /** The environment a site runs in: production, its own database, the test's SMTP server. */
+    userEnv({ DATABASE_URL: `${serverUrl}/${databases[site]}` });
+  /**
+   * The environment a site runs in: the same shell, production, its own database, the test's SMTP
+   * server. The site's scripts get Node 24 from the site's own `node` dependency.
+   */
   const siteEnv = (site: SiteName, port = 0) =>
-    childEnv({
+    userEnv({
       TESSERA_ENV: 'production',
       DATABASE_URL: `${serverUrl}/${databases[site]}`,
       SECRET_KEY,
@@ -78,6 +88,23 @@ describe('publishing Tessera and composing new sites from the registry', () => {
       PORT: String(port),
     });
   const siteDir = (site: SiteName) => join(sitesDir, `site-${site}`);
+  const appsDir = join(work, 'apps');
+  /** A publisher's scope of its own, served by the same registry. */
+  const scopeRegistry = () => ({ 'npm_config_@acme:registry': `${registry.url}/` });
+  /**
+   * The app author's npm user config: the publishing token and registries, and
+   * `npm config set @acme:registry …` — a file, as a user's is: `npm exec` (and so `npm create`)
+   * hands its child no `npm_config_@scope:…` variables.
+   */
+  const authorEnv = (extra: Record<string, string> = {}) => {
+    const npmrc = join(work, 'author.npmrc');
+    if (!existsSync(npmrc))
+      writeFileSync(
+        npmrc,
+        `${readFileSync(publishEnv.NPM_CONFIG_USERCONFIG!, 'utf8')}\n@acme:registry=${registry.url}/\n`,
+      );
+    return userEnv({ NPM_CONFIG_USERCONFIG: npmrc, ...extra });
+  };
   const boot = async (site: SiteName) => {
     const port = await freePort();
     const s = await startSite(siteDir(site), port, siteEnv(site, port));
@@ -116,7 +143,7 @@ describe('publishing Tessera and composing new sites from the registry', () => {
     JSON.parse(
       execFileSync('npm', ['view', spec, field, '--json'], {
         cwd: work,
-        env: publishEnv,
+        env: { ...publishEnv, ...scopeRegistry() },
         encoding: 'utf8',
       }),
     ) as unknown;
@@ -252,7 +279,11 @@ describe('publishing Tessera and composing new sites from the registry', () => {
   it('npm create @tessera/site writes Site A with auth and contact-form from the registry, installs it and migrates it', () => {
     forgetNpxCopies('@tessera/create-site', publishEnv);
     mkdirSync(sitesDir, { recursive: true });
-    execFileSync(
+    const userNode = execFileSync('node', ['--version'], {
+      env: createEnv('a'),
+      encoding: 'utf8',
+    }).trim();
+    const created = spawnSync(
       'npm',
       [
         'create',
@@ -274,13 +305,19 @@ describe('publishing Tessera and composing new sites from the registry', () => {
           npm_config_yes: 'true',
         },
         encoding: 'utf8',
-        stdio: 'pipe',
         maxBuffer: 64 * 1024 * 1024,
       },
     );
+    const output = `${created.stdout}${created.stderr}`;
+    expect(created.status, output).toBe(0);
+    // The bin runs on the user's Node and says so; npm 11 runs every install script it needs
+    // (Node 24's, the embedded PostgreSQL's) without a notice.
+    expect(output).toContain(`create-site runs on Node ${userNode.slice(1)};`);
+    expect(output).not.toMatch(/install-scripts|allowScripts/);
     const site = JSON.parse(readFileSync(join(siteDir('a'), 'package.json'), 'utf8'));
     const range = (name: string) => `^${stagedJson(name).version}`;
     expect(site.dependencies).toEqual({
+      node: '^24',
       '@tessera/core': range('@tessera/core'),
       '@tessera/auth': range('@tessera/auth'),
       '@tessera/contact-form': range('@tessera/contact-form'),
@@ -294,6 +331,24 @@ describe('publishing Tessera and composing new sites from the registry', () => {
     const core = join(siteDir('a'), 'node_modules/@tessera/core');
     expect(existsSync(join(core, 'dist/index.js'))).toBe(true);
     expect(existsSync(join(core, 'src'))).toBe(false);
+    // The site's scripts run on its own Node 24, not on the shell's.
+    const scriptNode = execFileSync('npm', ['exec', '--', 'node', '--version'], {
+      cwd: siteDir('a'),
+      env: createEnv('a'),
+      encoding: 'utf8',
+    }).trim();
+    expect(scriptNode).toMatch(/^v24\./);
+  });
+
+  it("Site A's embedded PostgreSQL starts under npm 11's install-script policy when no DATABASE_URL is set", () => {
+    const env = userEnv();
+    const migrate = spawnSync('npm', ['run', 'migrate'], {
+      cwd: siteDir('a'),
+      env,
+      encoding: 'utf8',
+    });
+    expect(migrate.status, `${migrate.stdout}${migrate.stderr}`).toBe(0);
+    expect(existsSync(join(siteDir('a'), '.tessera/postgres/PG_VERSION'))).toBe(true);
   });
 
   it('Site A was migrated at creation: every app has its tables before the site first boots', async () => {
@@ -556,6 +611,121 @@ describe('publishing Tessera and composing new sites from the registry', () => {
       ).status,
     ).toBe(303);
     expect(await mailsOnceThere('a-managers@example.com', 2)).toHaveLength(2);
+    await stop(site);
+  });
+
+  it("npm create @tessera/app writes @acme/polls from the registry on the user's Node, and its own tests pass at once", () => {
+    forgetNpxCopies('@tessera/create-app', publishEnv);
+    mkdirSync(appsDir, { recursive: true });
+    const env = authorEnv({ npm_config_yes: 'true' });
+    const created = spawnSync(
+      'npm',
+      ['create', '@tessera/app@latest', '@acme/polls', '--', '--registry', registry.url],
+      { cwd: appsDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    const output = `${created.stdout}${created.stderr}`;
+    expect(created.status, output).toBe(0);
+    expect(output).toMatch(/create-app runs on Node /);
+    expect(output).not.toMatch(/install-scripts|allowScripts/);
+    const app = join(appsDir, 'polls');
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+    expect(pkg.name).toBe('@acme/polls');
+    expect(pkg.devDependencies['@tessera/core']).toBe(`^${stagedJson('@tessera/core').version}`);
+    // Its scope's registry is in its .npmrc: a release from any clone goes to the same place.
+    expect(readFileSync(join(app, '.npmrc'), 'utf8')).toBe(
+      `@tessera:registry=${registry.url}/\n@acme:registry=${registry.url}/\n`,
+    );
+    const test = spawnSync('npm', ['test'], {
+      cwd: app,
+      env: authorEnv({ TESSERA_TEST_DATABASE_URL: `${serverUrl}/postgres` }),
+      encoding: 'utf8',
+    });
+    expect(test.status, `${test.stdout}${test.stderr}`).toBe(0);
+    // eslint-disable-next-line no-control-regex -- vitest colours its summary
+    const summary = `${test.stdout}${test.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(summary).toMatch(/Tests +6 passed \(6\)/);
+    expect(summary).toMatch(/Lines +: +(9\d|100)(\.\d+)?%/);
+    // The author changes an entity; the app's own script writes the migration from the diff.
+    const migrations = (label?: string) => {
+      const made = spawnSync('npm', ['run', 'makemigrations', ...(label ? ['--', label] : [])], {
+        cwd: app,
+        env: authorEnv({ DATABASE_URL: `${serverUrl}/postgres` }),
+        encoding: 'utf8',
+      });
+      expect(made.status, `${made.stdout}${made.stderr}`).toBe(0);
+      return made.stdout;
+    };
+    expect(migrations()).toContain('No changes');
+    edit(app, 'src/entry.entity.ts', [
+      ['    text: p.string()', '    votes: p.integer().default(0),\n    text: p.string()'],
+    ]);
+    expect(migrations('votes')).toMatch(/wrote .*0002_votes\.ts/);
+    expect(readFileSync(join(app, 'src/migrations/0002_votes.ts'), 'utf8')).toContain(
+      'alter table \\"polls_entry\\" add \\"votes\\" int not null default 0;',
+    );
+  });
+
+  it('npm run release publishes @acme/polls, its first changeset applied, to the registry npm has for its scope', () => {
+    const app = join(appsDir, 'polls');
+    const env = authorEnv();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: app, env, stdio: 'pipe' });
+    git('add', '-A');
+    git('commit', '-qm', 'polls');
+    const release = spawnSync('npm', ['run', 'release'], { cwd: app, env, encoding: 'utf8' });
+    expect(release.status, `${release.stdout}${release.stderr}`).toBe(0);
+    expect(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).version).toBe('0.2.0');
+    expect(published('@acme/polls@0.2.0', 'tessera')).toEqual({
+      factory: 'polls',
+      mount: '/polls',
+      dependsOn: [],
+    });
+    expect(published('@acme/polls@0.2.0', 'dist.tarball')).toContain(registry.url);
+  });
+
+  it('Site D installs @acme/polls with contact-form, overrides its entry page, listens to its hook, and serves it', async () => {
+    createSiteProject({
+      dir: siteDir('d'),
+      apps: ['@acme/polls', 'contact-form'],
+      registry: registry.url,
+      env: { ...createEnv('d'), ...scopeRegistry() },
+      log: () => {},
+    });
+    expect(readFileSync(join(siteDir('d'), '.npmrc'), 'utf8')).toBe(
+      `@tessera:registry=${registry.url}/\n@acme:registry=${registry.url}/\n`,
+    );
+    edit(siteDir('d'), 'src/settings/base.ts', [
+      [
+        '  routes,\n',
+        "  routes,\n  listeners(hooks) {\n    hooks.on('polls:entry-created', function announce({ entry }) {\n      console.log(`site-d heard polls:entry-created #${entry.id} ${entry.text}`);\n    });\n  },\n",
+      ],
+    ]);
+    mkdirSync(join(siteDir('d'), 'templates/polls'), { recursive: true });
+    writeFileSync(
+      join(siteDir('d'), 'templates/polls/entry.njk'),
+      '{% extends "base.njk" %}\n{% block content %}<h1>Site D asks: {{ entry.text }}</h1>{% endblock %}\n',
+    );
+    const site = await boot('d');
+    const browser = new Browser(site.url);
+    const index = await browser.get('/polls');
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('name="text"');
+    const res = await browser.submit('/polls', { text: 'Tabs or spaces?' });
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location')!;
+    expect(location).toMatch(/^\/polls\/\d+$/);
+    expect(await (await browser.get(location)).text()).toContain(
+      '<h1>Site D asks: Tabs or spaces?</h1>',
+    );
+    // The listener ran in the request; its line reaches this process through the site's pipe.
+    for (let end = Date.now() + 10_000; !/site-d heard/.test(site.output());) {
+      if (Date.now() > end) throw new Error(`Site D never heard the hook:\n${site.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(site.output()).toMatch(/site-d heard polls:entry-created #\d+ Tabs or spaces\?/);
+    // Installed with the app's second migration, written by its author's makemigrations.
+    expect(await query('d', 'select votes from polls_entry')).toEqual([{ votes: 0 }]);
+    // The site's other app is there too.
+    expect((await browser.get('/contact')).status).toBe(200);
     await stop(site);
   });
 });

