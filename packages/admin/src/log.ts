@@ -1,6 +1,6 @@
 // The admin log: every add, change, delete and action made through the admin, written after the
 // app's service did its work, with the fields a change altered.
-import type { CurrentUser, EntityManager } from '@tessera/core';
+import type { BoundForm, CurrentUser, EntityManager, Form } from '@tessera/core';
 import type { LogAction } from './log-entry.entity.ts';
 import type { AdminModel } from './models.ts';
 
@@ -36,16 +36,23 @@ export async function record(em: EntityManager, entries: readonly LogInput[]): P
   );
 }
 
-/** The names of the fields whose submitted value differs from what the form started with. */
+/**
+ * The names of the fields whose value, as the form shows it, differs from what the form started
+ * with: a date the form shows to the minute is unchanged when only its seconds differ, and a
+ * field with its own `format` (a list of tags) compares as it is written.
+ */
 export function changedFields(
+  form: Form,
   initial: Record<string, unknown>,
   data: Record<string, unknown>,
 ): string[] {
-  return Object.keys(data).filter((k) => comparable(initial[k]) !== comparable(data[k]));
+  const before = new Map(form.bind(initial).fields.map((f) => [f.name, shownAs(f)]));
+  return form
+    .bind(data)
+    .fields.filter((f) => f.name in data && before.get(f.name) !== shownAs(f))
+    .map((f) => f.name);
 }
 
-function comparable(v: unknown): string {
-  if (v instanceof Date) return v.toISOString();
-  if (v === undefined || v === null) return '';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+function shownAs(field: BoundForm['fields'][number]): string {
+  return JSON.stringify([field.value, field.selected]);
 }

@@ -125,7 +125,9 @@ function objectForm(page: 'add' | 'change') {
       }
       const after = await objectRow(request.em, model, id);
       const repr = after ? shown(model.display, after[model.display.name]) : String(id);
-      const changed = before ? changedFields(before.initial, data) : Object.keys(data);
+      const changed = before
+        ? changedFields(formFor(request), before.initial, data)
+        : Object.keys(data);
       await record(request.em, [
         { user: request.user!, model, objectId: id, objectRepr: repr, action: page, changed },
       ]);

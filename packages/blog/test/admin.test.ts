@@ -75,6 +75,39 @@ describe('entries in the admin', () => {
     expect(history.body).toMatch(/changed\s+entry “After”: title, body/);
   });
 
+  it('logs only the fields changed at the precision the form shows (a date with seconds is not changed)', async () => {
+    // Regression: the form shows minutes, the stored date had seconds, so every save named pubDate.
+    await makeEntry(t, {
+      title: 'Dated',
+      slug: 'dated',
+      body: 'Same body.',
+      pubDate: new Date('2026-03-04T05:06:07.890Z'),
+      tags: ['x'],
+    });
+    const id = await idOf('dated');
+    const c = await signIn(t, 'editor@example.com');
+    const form = await c.get(`${ENTRIES}/${id}`);
+    expect(form.body).toContain('value="2026-03-04T05:06"');
+    // What a browser sends back: every field as shown, the title edited.
+    const res = await c.post(`${ENTRIES}/${id}`, {
+      title: 'Dated, edited',
+      slug: 'dated',
+      body: 'Same body.',
+      excerpt: '',
+      status: 'live',
+      pubDate: '2026-03-04T05:06',
+      tags: 'x',
+    });
+    expect(res.statusCode, res.body).toBe(303);
+    const [log] = await t
+      .em()
+      .execute<{ changed: string[] }[]>(
+        "select changed from admin_log_entry where entity = 'entry' and object_id = ? order by id desc limit 1",
+        [id],
+      );
+    expect(log!.changed).toEqual(['title']);
+  });
+
   it('shows the blog’s refusals beside the fields', async () => {
     await makeEntry(t, { title: 'Taken', slug: 'taken' });
     await makeEntry(t, { title: 'Other', slug: 'other' });
