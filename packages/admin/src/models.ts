@@ -13,6 +13,7 @@ import {
   type Form,
   type SiteContext,
 } from '@tessera/core';
+import { MAX_PAGE_SIZE } from './options.ts';
 
 /** How a field's values are shown and filtered. */
 export type FieldKind = 'boolean' | 'date' | 'number' | 'text' | 'json';
@@ -198,6 +199,17 @@ function buildModel(
     }
     return [{ field: f, label: spec.label ?? f.label, choices }];
   });
+  if (
+    reg.pageSize !== undefined &&
+    !(Number.isInteger(reg.pageSize) && reg.pageSize >= 1 && reg.pageSize <= MAX_PAGE_SIZE)
+  )
+    problems.push(
+      checkError(
+        'admin.E007',
+        `${at}: pageSize ${reg.pageSize} must be a whole number from 1 to ${MAX_PAGE_SIZE}.`,
+        "Leave it out to use the admin's pageSize option.",
+      ),
+    );
   for (const action of reg.actions ?? [])
     if (!ACTION_NAME.test(action.name))
       problems.push(

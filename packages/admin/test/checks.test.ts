@@ -65,6 +65,15 @@ describe('tessera check on admin registrations', () => {
     expect(formless).toContain('has a save but no form');
   });
 
+  it('reports a page size that is not a whole number from 1 to 500', async () => {
+    // Regression: 0 listed no objects at all, and a negative one was a 500 (PostgreSQL refused the LIMIT).
+    for (const pageSize of [0, -1, 2.5, 501]) {
+      const [found] = await findings({ pageSize });
+      expect(found).toContain('admin.E007');
+      expect(found).toContain(`pageSize ${pageSize}`);
+    }
+  });
+
   it('reports an entity that is not the site’s, a bad name and a bad action name', async () => {
     class Stranger {}
     expect((await findings({ entity: Stranger }))[0]).toContain('admin.E002');

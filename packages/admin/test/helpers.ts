@@ -62,4 +62,11 @@ export function queriesOf(res: { headers: Record<string, unknown> }): number {
   return Number(m[1]);
 }
 
+/** The titles a change list shows, in order. */
+export function titles(body: string): string[] {
+  return [...body.matchAll(/<th scope="row"><a href="[^"]+">([^<]+)<\/a><\/th>/g)].map(
+    (m) => m[1]!,
+  );
+}
+
 export { Book };

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHook, type TestClient, type TestSite } from '@tessera/testing';
 import { makeSuperuser } from '@tessera/auth/testing';
-import { BOOKS, adminSite, makeBooks, makeStaffUser, queriesOf, signIn } from './helpers.ts';
+import {
+  BOOKS,
+  adminSite,
+  makeBooks,
+  makeStaffUser,
+  queriesOf,
+  signIn,
+  titles,
+} from './helpers.ts';
 
 let t: TestSite;
 let root: TestClient;
@@ -20,13 +28,6 @@ afterAll(() => t?.close());
 const idOf = async (title: string) =>
   (await t.em().execute<{ id: number }[]>('select id from shelf_book where title = ?', [title]))[0]!
     .id;
-
-/** The titles a change list shows, in order. */
-function titles(body: string): string[] {
-  return [...body.matchAll(/<th scope="row"><a href="[^"]+">([^<]+)<\/a><\/th>/g)].map(
-    (m) => m[1]!,
-  );
-}
 
 describe('the change list', () => {
   beforeAll(async () => {
