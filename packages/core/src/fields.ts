@@ -225,7 +225,10 @@ export const fields = {
       ) {
         return { error: 'Enter a valid date and time (YYYY-MM-DDTHH:MM).' };
       }
-      const d = new Date(v.trim());
+      // A time without an offset is UTC, as the widget shows it (a `datetime-local` input sends
+      // none): read as the server's local time, each save would move it by the zone's offset.
+      const given = v.trim().replace(' ', 'T');
+      const d = new Date(/T[\d:.]+$/.test(given) ? `${given}Z` : given);
       const y = d.getUTCFullYear();
       if (Number.isNaN(d.getTime()) || y < 1900 || y > 9999)
         return { error: 'Enter a valid date and time.' };

@@ -202,6 +202,25 @@ describe('field kinds', () => {
     expect(fields.datetime({ label: 'When', required: false }).parse('')).toEqual(ok(null));
   });
 
+  it('datetime: a time without an offset is UTC, as the widget shows it, in any server time zone', () => {
+    // Regression: it was read as the server's local time, so on a server outside UTC every save
+    // of an unchanged form moved the date by the zone's offset.
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const f = fields.datetime({ label: 'When' });
+      const at = new Date('2024-03-05T10:30:00Z');
+      expect(f.parse('2024-03-05T10:30')).toEqual(ok(at));
+      expect(f.parse('2024-03-05 10:30:15')).toEqual(ok(new Date('2024-03-05T10:30:15Z')));
+      expect(f.parse('2024-03-05T10:30+01:00')).toEqual(ok(new Date('2024-03-05T09:30:00Z')));
+      const shown = defineForm({ name: 'w', fields: { when: f } }).bind({ when: at }).fields[0]!;
+      expect(f.parse(shown.value)).toEqual(ok(at));
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('custom: any field with a schema, metadata, a parse step and a display format', () => {
     const tags: Field<string[]> = fields.custom({
       schema: fields.text({ label: 'x' }).schema,
