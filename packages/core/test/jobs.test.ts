@@ -305,6 +305,7 @@ describe('job declarations are checked at boot', () => {
         'odd:x': {},
         'odd:tick': { handler() {}, schedule: 'every minute' },
         'odd:beat': { handler() {}, heartbeatSeconds: 5 },
+        'odd:keep': { handler() {}, keepSeconds: -1 },
       } as never,
     });
     const err = await createTestSite({
@@ -325,6 +326,9 @@ describe('job declarations are checked at boot', () => {
       ),
       expect.stringMatching(
         /^tessera\.E017 App 'odd' declares job 'odd:beat' with heartbeatSeconds 5\. A heartbeat is a whole number of seconds, at least 10/,
+      ),
+      expect.stringMatching(
+        /^tessera\.E017 App 'odd' declares job 'odd:keep' with keepSeconds -1\. How long a finished job is kept/,
       ),
       expect.stringMatching(
         /^tessera\.E019 Setting jobs\.schedules names job 'odd:tik', which no installed app declares\. Did you mean 'odd:tick'\?/,
