@@ -408,7 +408,9 @@ export class Jobs {
 
   /**
    * Deletes the job of this run if the run ends it and its job keeps nothing (`keepSeconds: 0`):
-   * it succeeded, or it failed with no retry left. Answers whether it deleted it.
+   * it succeeded, or it failed with no retry left. Answers whether it deleted it; a delete that
+   * failed leaves the job to be settled as usual and deleted by pg-boss's maintenance (its queue
+   * deletes finished jobs after 1 s), rather than failing a run that did its work.
    */
   async #forget(
     boss: PgBoss,
@@ -418,8 +420,16 @@ export class Jobs {
   ): Promise<boolean> {
     if (job.keepSeconds > 0) return false;
     if (failed && next.retryCount < (next.retryLimit ?? job.retry.limit)) return false;
-    await boss.deleteJob(job.queue, next.id);
-    return true;
+    try {
+      await boss.deleteJob(job.queue, next.id);
+      return true;
+    } catch (err) {
+      this.#site().log.warn(
+        { err, job: next.id, jobName: job.name },
+        `${job.name}: could not delete the finished job; pg-boss's maintenance will`,
+      );
+      return false;
+    }
   }
 
   /** The declared job `name`, or `UnknownJob` with the closest name. */
