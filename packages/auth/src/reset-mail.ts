@@ -57,6 +57,9 @@ export const authJobs: JobDeclarations = {
   'auth:send-reset': {
     description: 'Mail a password-reset link, if the address has an active account.',
     retry: RESET_MAIL_RETRY,
+    // The payload is an address anyone typed: once the job is done, its row goes (payload and
+    // error alike) instead of staying 7 days.
+    keepSeconds: 0,
     handler: sendResetMail,
   },
 };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Response } from 'light-my-request';
+import { JOBS_SCHEMA } from '@tessera/core';
 import {
   createTestSite,
   type TestClient,
@@ -134,4 +135,25 @@ export function queriesOf(res: Response): number {
   const m = /desc="(\d+) queries"/.exec(String(res.headers['server-timing'] ?? ''));
   if (!m) throw new Error('No Server-Timing header: run the site with debug on.');
   return Number(m[1]);
+}
+
+/** The pg-boss tables (partitions included) with a row whose text holds `needle`. */
+export async function tablesHolding(t: TestSite, needle: string): Promise<string[]> {
+  const conn = t.site.orm.em.getConnection();
+  const tables = await conn.execute<{ name: string }[]>(
+    `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ? and c.relkind in ('r', 'p') order by 1`,
+    [JOBS_SCHEMA],
+  );
+  // A check that reads no table would find nothing anywhere.
+  if (!tables.some((r) => r.name === 'job')) throw new Error(`No ${JOBS_SCHEMA}.job table here.`);
+  const holding: string[] = [];
+  for (const { name } of tables) {
+    const [row] = await conn.execute<{ n: number }[]>(
+      `select count(*)::int as n from "${JOBS_SCHEMA}"."${name}" r where r::text ilike ?`,
+      [`%${needle}%`],
+    );
+    if (row!.n > 0) holding.push(name);
+  }
+  return holding;
 }

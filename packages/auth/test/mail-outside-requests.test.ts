@@ -4,7 +4,7 @@
 // the address up and mails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpCapture, type SmtpCapture, type TestSite } from '@tessera/testing';
-import { authSite, makeUser, queriesOf } from './helpers.ts';
+import { authSite, makeUser, queriesOf, tablesHolding } from './helpers.ts';
 
 /** A response as a visitor could compare two of them: what differs per request is blanked. */
 function visible(res: {
@@ -101,6 +101,10 @@ describe('hardening 3: mail outside requests', () => {
       slow.release();
       await expect.poll(() => slow.messages.length, { timeout: 30_000 }).toBe(2);
       expect(slow.messages.map((m) => m.to)).toEqual([['held@example.com'], ['held@example.com']]);
+      // A worker's finished job keeps no address either (the job deletes its row as it ends).
+      await expect
+        .poll(() => tablesHolding(live, 'held@example.com'), { timeout: 30_000 })
+        .toEqual([]);
     });
   });
 });

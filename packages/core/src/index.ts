@@ -48,7 +48,11 @@ export type { Problem } from './error-pages.ts';
 export { cacheTagsOf, isPersonal, markPersonal } from './replies.ts';
 export { Jobs, JOBS_SCHEMA } from './jobs/jobs.ts';
 export type { DeclaredJob, DrainReport, JobFailure, JobFigures, QueuedJob } from './jobs/jobs.ts';
-export { DEFAULT_JOB_RETRY, DEFAULT_JOB_TIMEOUT_SECONDS } from './jobs/types.ts';
+export {
+  DEFAULT_JOB_KEEP_SECONDS,
+  DEFAULT_JOB_RETRY,
+  DEFAULT_JOB_TIMEOUT_SECONDS,
+} from './jobs/types.ts';
 export type {
   EnqueueOptions,
   JobContext,

@@ -305,6 +305,7 @@ describe('job declarations are checked at boot', () => {
         'odd:x': {},
         'odd:tick': { handler() {}, schedule: 'every minute' },
         'odd:beat': { handler() {}, heartbeatSeconds: 5 },
+        'odd:keep': { handler() {}, keepSeconds: -1 },
       } as never,
     });
     const err = await createTestSite({
@@ -325,6 +326,9 @@ describe('job declarations are checked at boot', () => {
       ),
       expect.stringMatching(
         /^tessera\.E017 App 'odd' declares job 'odd:beat' with heartbeatSeconds 5\. A heartbeat is a whole number of seconds, at least 10/,
+      ),
+      expect.stringMatching(
+        /^tessera\.E017 App 'odd' declares job 'odd:keep' with keepSeconds -1\. How long a finished job is kept/,
       ),
       expect.stringMatching(
         /^tessera\.E019 Setting jobs\.schedules names job 'odd:tik', which no installed app declares\. Did you mean 'odd:tick'\?/,
@@ -385,6 +389,50 @@ describe('where pg-boss keeps its tables', () => {
       expect(rows[0].n).toBeGreaterThan(3);
       const sql = await t.site.orm.schema.getUpdateSchemaMigrationSQL({ wrap: false });
       expect(sql.up.trim()).toBe('');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('how long a finished job is kept', () => {
+  it('keepSeconds 0 deletes a job as its run ends, done or failed for good; keepSeconds 60 keeps it', async () => {
+    const keep = defineApp({
+      name: 'keep',
+      jobs: {
+        'keep:secret': {
+          keepSeconds: 0,
+          retry: { limit: 1 },
+          handler(payload: { secret: string; fail?: boolean }) {
+            if (payload.fail) throw new Error(`refused ${payload.secret}`);
+          },
+        },
+        'keep:kept': { keepSeconds: 60, handler() {} },
+      } as never,
+    });
+    const t = await createTestSite({ apps: [keep()] });
+    try {
+      await t.site.jobs.enqueue('keep:secret', { secret: 'done' });
+      await t.site.jobs.enqueue('keep:secret', { secret: 'refused', fail: true });
+      await t.site.jobs.enqueue('keep:kept', {});
+      // The refused job runs twice (one retry), its delay skipped.
+      expect(await t.site.jobs.drain({ deferred: true })).toEqual({ completed: 2, failed: 2 });
+      const conn = t.site.orm.em.getConnection();
+      expect(
+        await conn.execute(
+          "select name, state from pgboss.job where name like 'keep.%' order by name",
+        ),
+      ).toEqual([{ name: 'keep.kept', state: 'completed' }]);
+      // pg-boss deletes the kept one 60 s after it finished; 0 is "never" to pg-boss, so a job that
+      // keeps nothing has 1 s there, for the runs pg-boss ends itself.
+      expect(
+        await conn.execute(
+          "select name, deletion_seconds from pgboss.queue where name like 'keep.%' order by name",
+        ),
+      ).toEqual([
+        { name: 'keep.kept', deletion_seconds: 60 },
+        { name: 'keep.secret', deletion_seconds: 1 },
+      ]);
     } finally {
       await t.close();
     }

@@ -1,5 +1,5 @@
 // The system checks of jobs, answered before anything runs: a job named outside its app's
-// namespace, without a handler or with an impossible heartbeat (E017), a schedule pg-boss could not read (E018), and a site's
+// namespace, without a handler, with an impossible heartbeat or keepSeconds (E017), a schedule pg-boss could not read (E018), and a site's
 // `jobs.schedules` naming a job no app declares (E019).
 import { PgBoss } from 'pg-boss';
 import { checkError, type CheckMessage } from '../checks.ts';
@@ -50,15 +50,30 @@ export function jobChecks(apps: readonly AppSpec[], settings: SiteSettings): Che
             'Give it `handler(payload, ctx)`.',
           ),
         );
-      const beat = job?.heartbeatSeconds;
-      if (beat !== undefined && !(Number.isInteger(beat) && beat >= 10))
-        found.push(
-          checkError(
-            'tessera.E017',
-            `App '${app.name}' declares job '${name}' with heartbeatSeconds ${String(beat)}.`,
-            'A heartbeat is a whole number of seconds, at least 10 (pg-boss beats every half of it).',
-          ),
-        );
+      // Whole numbers of seconds, each with its least value.
+      const seconds = [
+        [
+          'heartbeatSeconds',
+          10,
+          'A heartbeat is a whole number of seconds, at least 10 (pg-boss beats every half of it).',
+        ],
+        [
+          'keepSeconds',
+          0,
+          'How long a finished job is kept is a whole number of seconds: 0 deletes it as its run ends.',
+        ],
+      ] as const;
+      for (const [field, least, hint] of seconds) {
+        const value = job?.[field];
+        if (value !== undefined && !(Number.isInteger(value) && value >= least))
+          found.push(
+            checkError(
+              'tessera.E017',
+              `App '${app.name}' declares job '${name}' with ${field} ${String(value)}.`,
+              hint,
+            ),
+          );
+      }
       const schedule = job?.schedule;
       const cron = typeof schedule === 'string' ? schedule : schedule?.cron;
       const tz = typeof schedule === 'object' ? schedule.tz : undefined;

@@ -16,6 +16,7 @@ import type { AppSpec, SiteContext, SiteSettings } from '../contract.ts';
 import { didYouMean } from '../did-you-mean.ts';
 import { UnknownJob } from '../errors.ts';
 import {
+  DEFAULT_JOB_KEEP_SECONDS,
   DEFAULT_JOB_RETRY,
   DEFAULT_JOB_TIMEOUT_SECONDS,
   type EnqueueOptions,
@@ -46,6 +47,8 @@ export interface DeclaredJob {
   heartbeatSeconds?: number;
   /** At most one job per key waiting or running (pg-boss's `exclusive` queue policy). */
   exclusive: boolean;
+  /** Seconds a finished job is kept; 0: deleted as its run ends. */
+  keepSeconds: number;
   /** The schedule in force (the site's `jobs.schedules` over the app's), if any. */
   schedule?: { cron: string; payload: object; tz: string };
   definition: JobDefinition<unknown>;
@@ -120,6 +123,7 @@ export function declaredJobs(apps: readonly AppSpec[], settings: SiteSettings): 
         timeoutSeconds: definition.timeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS,
         heartbeatSeconds: definition.heartbeatSeconds,
         exclusive: definition.exclusive === true,
+        keepSeconds: definition.keepSeconds ?? DEFAULT_JOB_KEEP_SECONDS,
         schedule: cron
           ? { cron, payload: (detail?.payload as object) ?? {}, tz: detail?.tz ?? 'UTC' }
           : undefined,
@@ -218,14 +222,19 @@ export class Jobs {
           throw new Error(
             `drain() stopped after ${maxRuns} runs with jobs still queued: does a job enqueue itself?`,
           );
+        let failed = false;
+        let error: unknown;
         try {
           await this.#run(job, next);
-          await boss.complete(job.queue, next.id);
-          report.completed += 1;
         } catch (err) {
-          await boss.fail(job.queue, next.id, errorOutput(err));
-          report.failed += 1;
+          failed = true;
+          error = err;
         }
+        if (await this.#forget(boss, job, next, failed)) {
+          // Deleted: nothing is left to complete or fail.
+        } else if (failed) await boss.fail(job.queue, next.id, errorOutput(error));
+        else await boss.complete(job.queue, next.id);
+        report[failed ? 'failed' : 'completed'] += 1;
       }
     }
     return report;
@@ -291,8 +300,10 @@ export class Jobs {
           for (const next of batch) {
             const failed = await this.#run(job, next).then(
               () => undefined,
-              (err: unknown) => err,
+              (err: unknown) => err ?? new Error('The job threw nothing'),
             );
+            // A deleted job is settled by pg-boss as nothing: its row is gone.
+            await this.#forget(boss, job, next, failed !== undefined);
             results.push(
               failed === undefined
                 ? { id: next.id, status: 'completed' }
@@ -395,6 +406,32 @@ export class Jobs {
     return (res as { affected?: number }).affected ?? 0;
   }
 
+  /**
+   * Deletes the job of this run if the run ends it and its job keeps nothing (`keepSeconds: 0`):
+   * it succeeded, or it failed with no retry left. Answers whether it deleted it; a delete that
+   * failed leaves the job to be settled as usual and deleted by pg-boss's maintenance (its queue
+   * deletes finished jobs after 1 s), rather than failing a run that did its work.
+   */
+  async #forget(
+    boss: PgBoss,
+    job: DeclaredJob,
+    next: JobWithMetadata<object>,
+    failed: boolean,
+  ): Promise<boolean> {
+    if (job.keepSeconds > 0) return false;
+    if (failed && next.retryCount < (next.retryLimit ?? job.retry.limit)) return false;
+    try {
+      await boss.deleteJob(job.queue, next.id);
+      return true;
+    } catch (err) {
+      this.#site().log.warn(
+        { err, job: next.id, jobName: job.name },
+        `${job.name}: could not delete the finished job; pg-boss's maintenance will`,
+      );
+      return false;
+    }
+  }
+
   /** The declared job `name`, or `UnknownJob` with the closest name. */
   #declared(name: string): DeclaredJob {
     const job = this.#jobs.get(name);
@@ -465,6 +502,9 @@ export class Jobs {
           retryDelay: job.retry.delaySeconds,
           retryBackoff: job.retry.backoff,
           expireInSeconds: job.timeoutSeconds,
+          // pg-boss reads 0 as "never": a job that keeps nothing is deleted by core as its run
+          // ends, and by pg-boss's maintenance after a second when pg-boss ended the run itself.
+          deleteAfterSeconds: Math.max(1, job.keepSeconds),
         };
         // pg-boss bounds the wait only between doubling retries.
         const max = job.retry.backoff ? job.retry.maxDelaySeconds : undefined;
@@ -506,7 +546,9 @@ export class Jobs {
       ctx.log[last ? 'error' : 'warn'](
         { err, attempt: ctx.job.attempt, attempts },
         last
-          ? `${job.name} failed on its last attempt: marked failed (tessera jobs retry ${next.id})`
+          ? job.keepSeconds === 0
+            ? `${job.name} failed on its last attempt: deleted, as the job keeps nothing (keepSeconds 0)`
+            : `${job.name} failed on its last attempt: marked failed (tessera jobs retry ${next.id})`
           : `${job.name} failed; it will be retried`,
       );
       throw err;

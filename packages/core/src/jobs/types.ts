@@ -47,6 +47,12 @@ export const DEFAULT_JOB_RETRY: Required<RetryPolicy> = {
 /** How long one run may take before it counts as failed (and is retried), when a job says nothing. */
 export const DEFAULT_JOB_TIMEOUT_SECONDS = 15 * 60;
 
+/**
+ * How long a finished job (completed, or failed for good) is kept with its payload and its error,
+ * when a job says nothing: 7 days, pg-boss's own retention.
+ */
+export const DEFAULT_JOB_KEEP_SECONDS = 7 * 24 * 3600;
+
 /** A recurring run of a job: a cron expression (`'0 3 * * *'`), with a payload and a time zone. */
 export interface JobSchedule<P> {
   cron: string;
@@ -101,6 +107,14 @@ export interface JobDefinition<P> {
    * the empty key.
    */
   exclusive?: boolean;
+  /**
+   * Seconds a finished job (completed, or failed for good) stays in pg-boss's table, payload and
+   * error included, for `tessera jobs` (default 7 days). `0` deletes it the moment its run ends —
+   * for a payload that must not be kept, such as an address someone typed; such a job's last
+   * failure is then only in the log, and a run pg-boss ends itself (past its timeout or its
+   * heartbeat) is deleted by pg-boss's next maintenance.
+   */
+  keepSeconds?: number;
 }
 
 /**
