@@ -41,7 +41,7 @@ export const entryForm = defineForm({
     pubDate: fields.datetime({
       label: 'Publication date and time (UTC)',
       required: false,
-      help: 'Left empty: now. A live entry dated in the future appears at that time.',
+      help: 'Left empty: now for a new entry; an entry already saved keeps its date. A live entry dated in the future appears at that time.',
     }),
     tags: tagsField({ label: 'Tags' }),
   },
