@@ -85,7 +85,16 @@ export class Engine {
   };
   readonly #log: CacheLogger;
   readonly #lockTimeoutMs: number;
-  readonly #flights = new Map<string, Promise<Settled<unknown> | undefined>>();
+  /** Running computations by key, each with the invalidation epoch it started in. */
+  readonly #flights = new Map<
+    string,
+    { promise: Promise<Settled<unknown> | undefined>; epoch: number }
+  >();
+  /**
+   * Counts this process's invalidations. A computation that started before one may have read what
+   * the write replaced: a caller that comes after it computes afresh instead of joining it.
+   */
+  #epoch = 0;
   readonly #background = new Set<Promise<void>>();
   /** Parsed entries of `lookup(key, { reuse: true })`, by key, with the raw text they came from. */
   readonly #parsed = new Map<string, { raw: string; env: Envelope<unknown> }>();
@@ -167,6 +176,7 @@ export class Engine {
     const unique = [...new Set(tags)].filter(Boolean);
     if (!unique.length) return;
     this.counters.invalidations += 1;
+    this.#epoch += 1;
     try {
       await this.store.invalidate(unique);
     } catch (err) {
@@ -181,20 +191,20 @@ export class Engine {
    */
   async acquire<T>(key: string, seq: number, opts: { wait?: boolean } = {}): Promise<Acquired<T>> {
     const wait = opts.wait ?? true;
-    const running = this.#flights.get(key) as Promise<Settled<T> | undefined> | undefined;
-    if (running) {
+    const running = this.#flights.get(key);
+    if (running && running.epoch === this.#epoch) {
       if (!wait) return { busy: true };
       this.counters.coalesced += 1;
-      const settled = await running;
+      const settled = (await running.promise) as Settled<T> | undefined;
       // The computation produced nothing to share (an error page, a personal page): compute alone.
       return settled ? { settled } : { lease: this.#lease(key, seq) };
     }
     let resolve!: (s: Settled<T> | undefined) => void;
     const flight = new Promise<Settled<T> | undefined>((r) => (resolve = r));
-    this.#flights.set(key, flight);
+    this.#flights.set(key, { promise: flight, epoch: this.#epoch });
     const done = (s: Settled<T> | undefined) => {
       resolve(s);
-      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      if (this.#flights.get(key)?.promise === flight) this.#flights.delete(key);
     };
 
     const token = randomUUID();

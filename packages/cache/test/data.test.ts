@@ -119,6 +119,37 @@ describe.each(['memory', 'redis'] as const)('the %s backend', (backend) => {
     expect(await c.get('hot')).toBe(42);
   });
 
+  it('never hands a caller that comes after an invalidation a computation begun before it', async () => {
+    const c = await open(backend, { version: `flight-epoch-${backend}` });
+    const first = gate<string>();
+    let title = 'old title';
+    let runs = 0;
+    const compute = async () => {
+      runs += 1;
+      if (runs === 1) {
+        const read = title; // read before the write below
+        await first.promise;
+        return read;
+      }
+      return title;
+    };
+    const before = c.wrap('entry', compute, { tags: ['entry'] });
+    const joined = c.wrap('entry', compute, { tags: ['entry'] });
+    await vi.waitFor(() => expect(c.stats().coalesced).toBe(1));
+    // A write, then its invalidation, while the first computation still runs.
+    title = 'new title';
+    await c.invalidateTags(['entry']);
+    const after = c.wrap('entry', compute, { tags: ['entry'] });
+    // It has either begun its own computation or is waiting on the store's lock (with Redis).
+    await vi.waitFor(() => expect(runs + c.stats().coalesced).toBe(3));
+    first.open('');
+    expect(await after).toBe('new title');
+    expect(runs).toBe(2);
+    expect(await before).toBe('old title');
+    expect(await joined).toBe('old title');
+    expect(await c.get('entry')).not.toBe('old title');
+  });
+
   it('hands the computation error to every caller that waited for it, and stores nothing', async () => {
     const c = await open(backend, { version: `error-${backend}` });
     const release = gate();
