@@ -1,3 +1,6 @@
+// Entries as pages read them, as plain rows. Over 300 lines on purpose: every page's read is one
+// compiled statement built from the same column list, visibility rule, tag subquery and cursor
+// helpers; split per page, each file would import all of those back (decisions 0004 and 0011).
 import {
   CompiledReads,
   jsonBuildObject,

@@ -1,3 +1,6 @@
+// The cache's engine under both the data API and the response cache. Over 300 lines on purpose:
+// lookup, fill, invalidation and single flight share the store, the counters and the invalidation
+// epoch; a flight's lease, the store's lock and the freshness rules cannot be read apart.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotSerializable } from './errors.ts';

@@ -1,3 +1,6 @@
+// Whole pages served from the cache. Over 300 lines on purpose: lookup (onRequest or preHandler), store
+// (onSend), stale-while-revalidate refreshes and the personal-page rule are one request's life in
+// Fastify's hooks, passing one state between them.
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { cacheTagsOf, isPersonal } from '@tessera/core';

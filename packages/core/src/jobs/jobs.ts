@@ -1,8 +1,9 @@
-// The site's jobs, run by pg-boss on the site's own PostgreSQL (schema `pgboss`): enqueue (inside
-// a transaction, in it), work (poll and run), drain (run what is queued now, in this process) and
-// the figures `tessera jobs` shows. pg-boss starts lazily, so a site that sends no job pays nothing.
-// Over 300 lines on purpose: these four share one pg-boss instance, its lazy start and its stop, and
-// the queue policies they all derive from a declaration; split apart, each would reach into the others.
+// Over 300 lines on purpose: enqueue, work, drain and figures share one pg-boss instance, its lazy
+// start and its stop, and the queue policies they all derive from a declaration; split apart, each
+// would reach into the others. The site's jobs, run by pg-boss on the site's own PostgreSQL (schema
+// `pgboss`): enqueue (inside a transaction, in it), work (poll and run), drain (run what is queued
+// now, in this process) and the figures `tessera jobs` shows. pg-boss starts lazily, so a site that
+// sends no job pays nothing.
 import { RequestContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
